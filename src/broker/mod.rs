@@ -1,0 +1,83 @@
+//! The broker: hands committed events to the subscriptions that want them.
+//!
+//! Events are routed by `Topic` (a recipient, or a chat room): publishing
+//! touches only that topic's subscribers, never every connection. Within a
+//! process, `LocalRouter` keeps one bounded broadcast channel per topic
+//! that has local subscribers. The `Broker` implementations decide how an
+//! event reaches the `LocalRouter` of every process: directly (the
+//! in-process broker), or through Redis or PostgreSQL in a deployment of
+//! several replicas.
+//!
+//! Delivery through a broker is a fast path, not the record: the store is.
+//! When a subscription falls behind (its buffer overflowed) or the broker
+//! lost messages (a reconnect), the subscription receives
+//! `Delivery::Resync` and re-reads the store from its last cursor.
+
+mod memory;
+mod router;
+
+use std::sync::Arc;
+
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+
+use crate::store::{Id, Notification};
+
+pub use memory::MemoryBroker;
+pub use router::{LocalRouter, Subscription};
+
+/// What a subscription listens to.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
+pub enum Topic {
+    /// Notifications of one recipient.
+    User(Id),
+}
+
+/// A committed change that subscribers may want.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+pub enum Event {
+    Notification(Arc<Notification>),
+}
+
+impl Event {
+    /// The topic this event is published on.
+    pub fn topic(&self) -> Topic {
+        match self {
+            Event::Notification(n) => Topic::User(n.recipient_id),
+        }
+    }
+}
+
+/// What a subscription receives.
+#[derive(Clone, Debug)]
+pub enum Delivery {
+    Event(Event),
+    /// Events may have been lost on the way: re-read the store.
+    Resync,
+}
+
+/// Counters a test or an operator can read.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct BrokerStats {
+    /// Live subscriptions in this process.
+    pub subscriptions: usize,
+    /// Topics with at least one live subscription in this process.
+    pub topics: usize,
+}
+
+/// Publishes committed events and opens subscriptions.
+#[async_trait]
+pub trait Broker: Send + Sync + 'static {
+    /// Hands events to their subscribers. Call only after the transaction
+    /// that wrote them has committed. Never waits on a subscriber.
+    async fn publish(&self, events: Vec<Event>);
+
+    /// Starts receiving the events of `topic`.
+    async fn subscribe(&self, topic: Topic) -> anyhow::Result<Subscription>;
+
+    /// Live subscription counters of this process.
+    fn stats(&self) -> BrokerStats;
+
+    /// True when the broker can deliver (its connection, if any, is up).
+    async fn ready(&self) -> bool;
+}

@@ -1,0 +1,207 @@
+//! The gap-free subscription stream: what the store holds after a cursor,
+//! then live events from the broker, each exactly once and in order.
+//!
+//! Every sequenced item carries its own id and the id of the item before
+//! it on the same topic (`prev`). The stream remembers the last id it
+//! delivered; a live item whose `prev` is that id (or older) is next in
+//! line and goes out at once; one whose `prev` is newer means something in
+//! between has not arrived (reordered across replicas, or dropped), so the
+//! stream reads the gap from the store. Items at or below the last id are
+//! duplicates and are skipped. A `Delivery::Resync` (buffer overflow,
+//! broker reconnect) also reads the store from the last id. The broker is
+//! thus only ever a fast path; the store decides what was missed.
+
+use std::{future::Future, sync::Arc};
+
+use async_stream::stream;
+use futures_util::{Stream, StreamExt};
+
+use crate::{
+    broker::{Delivery, Event, Subscription},
+    store::{CATCH_UP_PAGE, Id, StoreError},
+};
+
+/// An item with a position in its topic's sequence.
+pub trait Sequenced {
+    fn seq(&self) -> Id;
+    fn prev_seq(&self) -> Id;
+}
+
+impl Sequenced for crate::store::Notification {
+    fn seq(&self) -> Id {
+        self.id
+    }
+    fn prev_seq(&self) -> Id {
+        self.prev_id
+    }
+}
+
+/// Merges `fetch_after` (the store, oldest first, at most `CATCH_UP_PAGE`
+/// per call) with the live `subscription`, starting after `after`.
+///
+/// The subscription must have been opened before this is called, so that
+/// nothing committed during the first read is missed.
+pub fn gap_free<T, F, Fut>(
+    mut subscription: Subscription,
+    after: Id,
+    pick: fn(Event) -> Option<Arc<T>>,
+    fetch_after: F,
+) -> impl Stream<Item = Result<Arc<T>, StoreError>> + Send
+where
+    T: Sequenced + Send + Sync + 'static,
+    F: Fn(Id) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Vec<T>, StoreError>> + Send,
+{
+    stream! {
+        let mut last = after;
+        let mut need_store_read = true;
+        loop {
+            if need_store_read {
+                need_store_read = false;
+                loop {
+                    let page = match fetch_after(last).await {
+                        Ok(page) => page,
+                        Err(err) => {
+                            yield Err(err);
+                            return;
+                        }
+                    };
+                    let full = page.len() as i64 >= CATCH_UP_PAGE;
+                    for item in page {
+                        last = item.seq();
+                        yield Ok(Arc::new(item));
+                    }
+                    if !full {
+                        break;
+                    }
+                }
+            }
+            match subscription.next().await {
+                None => return,
+                Some(Delivery::Resync) => need_store_read = true,
+                Some(Delivery::Event(event)) => {
+                    let Some(item) = pick(event) else { continue };
+                    if item.seq() <= last {
+                        continue;
+                    }
+                    if item.prev_seq() <= last {
+                        last = item.seq();
+                        yield Ok(item);
+                    } else {
+                        need_store_read = true;
+                    }
+                }
+            }
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use std::sync::Mutex;
+
+    use super::*;
+    use crate::{
+        broker::{LocalRouter, Topic},
+        store::Notification,
+    };
+
+    fn note(id: Id, prev: Id) -> Notification {
+        Notification {
+            id,
+            recipient_id: 1,
+            prev_id: prev,
+            kind: "CARD_UPDATED".into(),
+            message: String::new(),
+            actor_id: None,
+            card_id: None,
+            comment_id: None,
+            post_id: None,
+            created_at: 0,
+            read_at: None,
+        }
+    }
+
+    fn pick(event: Event) -> Option<Arc<Notification>> {
+        match event {
+            Event::Notification(n) => Some(n),
+        }
+    }
+
+    /// A stand-in store holding the given rows.
+    fn store_of(rows: Vec<Notification>) -> Arc<Mutex<Vec<Notification>>> {
+        Arc::new(Mutex::new(rows))
+    }
+
+    fn fetcher(
+        rows: Arc<Mutex<Vec<Notification>>>,
+    ) -> impl Fn(Id) -> std::future::Ready<Result<Vec<Notification>, StoreError>> {
+        move |after| {
+            let rows = rows.lock().unwrap();
+            std::future::ready(Ok(rows.iter().filter(|n| n.id > after).cloned().collect()))
+        }
+    }
+
+    async fn take_ids<S: Stream<Item = Result<Arc<Notification>, StoreError>> + Unpin>(
+        stream: &mut S,
+        n: usize,
+    ) -> Vec<Id> {
+        let mut out = Vec::new();
+        for _ in 0..n {
+            let item = tokio::time::timeout(std::time::Duration::from_secs(1), stream.next())
+                .await
+                .expect("stream stalled")
+                .expect("stream ended")
+                .expect("store error");
+            out.push(item.id);
+        }
+        out
+    }
+
+    #[tokio::test]
+    async fn backlog_then_live_without_duplicates() {
+        let router = LocalRouter::new(None);
+        let sub = router.subscribe(Topic::User(1));
+        let rows = store_of(vec![note(3, 0), note(5, 3)]);
+        let mut stream = Box::pin(gap_free(sub, 0, pick, fetcher(rows.clone())));
+        assert_eq!(take_ids(&mut stream, 2).await, vec![3, 5]);
+        // 5 again (published late) is a duplicate; 8 follows 5.
+        rows.lock().unwrap().push(note(8, 5));
+        router.deliver([
+            Event::Notification(Arc::new(note(5, 3))),
+            Event::Notification(Arc::new(note(8, 5))),
+        ]);
+        assert_eq!(take_ids(&mut stream, 1).await, vec![8]);
+    }
+
+    #[tokio::test]
+    async fn a_reordered_event_makes_the_stream_read_the_gap() {
+        let router = LocalRouter::new(None);
+        let sub = router.subscribe(Topic::User(1));
+        let rows = store_of(vec![note(2, 0)]);
+        let mut stream = Box::pin(gap_free(sub, 0, pick, fetcher(rows.clone())));
+        assert_eq!(take_ids(&mut stream, 1).await, vec![2]);
+        rows.lock().unwrap().extend([note(4, 2), note(6, 4)]);
+        // 6 arrives before 4: the stream fetches 4 and 6 from the store,
+        // then ignores the late 4.
+        router.deliver([
+            Event::Notification(Arc::new(note(6, 4))),
+            Event::Notification(Arc::new(note(4, 2))),
+        ]);
+        assert_eq!(take_ids(&mut stream, 2).await, vec![4, 6]);
+        rows.lock().unwrap().push(note(9, 6));
+        router.deliver([Event::Notification(Arc::new(note(9, 6)))]);
+        assert_eq!(take_ids(&mut stream, 1).await, vec![9]);
+    }
+
+    #[tokio::test]
+    async fn resync_reads_everything_after_the_last_delivered() {
+        let router = LocalRouter::new(None);
+        let sub = router.subscribe(Topic::User(1));
+        let rows = store_of(vec![]);
+        let mut stream = Box::pin(gap_free(sub, 10, pick, fetcher(rows.clone())));
+        rows.lock().unwrap().extend([note(11, 10), note(12, 11)]);
+        router.resync_all();
+        assert_eq!(take_ids(&mut stream, 2).await, vec![11, 12]);
+    }
+}

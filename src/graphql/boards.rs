@@ -1,0 +1,305 @@
+//! Boards and cards: membership, editing and assignment.
+//!
+//! Only members see a board and its cards, and only members edit, assign
+//! and comment. Only the owner adds members. An assignee must be a member.
+
+use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
+
+use super::{ContextExt, datetime, loaders::load_existing, parse_id, validate};
+use crate::{
+    error::{AppError, AppResult},
+    notify::{self, commit_then_publish, recipients_of},
+    store::{Board, Card, CardChange, Comment, Id, Store, User},
+};
+
+#[Object]
+impl Board {
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+
+    async fn name(&self) -> &str {
+        &self.name
+    }
+
+    async fn owner(&self, ctx: &Context<'_>) -> AppResult<User> {
+        load_existing(&ctx.loaders().users, self.owner_id).await
+    }
+
+    /// Members, in the order they joined; the owner is the first.
+    async fn members(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
+        Ok(ctx.services().store.board_members(self.id).await?)
+    }
+
+    /// Cards, oldest first.
+    async fn cards(&self, ctx: &Context<'_>) -> AppResult<Vec<Card>> {
+        Ok(ctx.services().store.board_cards(self.id).await?)
+    }
+
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        datetime(self.created_at)
+    }
+}
+
+#[Object]
+impl Card {
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+
+    async fn board(&self, ctx: &Context<'_>) -> AppResult<Board> {
+        load_existing(&ctx.loaders().boards, self.board_id).await
+    }
+
+    async fn title(&self) -> &str {
+        &self.title
+    }
+
+    async fn description(&self) -> Option<&str> {
+        self.description.as_deref()
+    }
+
+    async fn creator(&self, ctx: &Context<'_>) -> AppResult<User> {
+        load_existing(&ctx.loaders().users, self.creator_id).await
+    }
+
+    /// Assignees, in the order they were assigned.
+    async fn assignees(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
+        Ok(ctx.services().store.card_assignees(self.id).await?)
+    }
+
+    /// Comments, oldest first.
+    async fn comments(&self, ctx: &Context<'_>) -> AppResult<Vec<Comment>> {
+        Ok(ctx.services().store.card_comments(self.id).await?)
+    }
+
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        datetime(self.created_at)
+    }
+
+    async fn updated_at(&self) -> chrono::DateTime<chrono::Utc> {
+        datetime(self.updated_at)
+    }
+}
+
+/// A partial update: omitted fields are left alone; a `null` description
+/// clears it.
+#[derive(InputObject)]
+pub struct UpdateCardInput {
+    title: Option<String>,
+    description: MaybeUndefined<String>,
+}
+
+/// The board `id` if `user` is a member: NOT_FOUND if there is no such
+/// board, FORBIDDEN if they are not a member.
+pub(super) async fn board_for_member(store: &Store, id: Id, user: Id) -> AppResult<Board> {
+    let board = store
+        .board(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("board"))?;
+    if !store.is_board_member(board.id, user).await? {
+        return Err(AppError::forbidden(
+            "only members of this board may do that",
+        ));
+    }
+    Ok(board)
+}
+
+/// The card `id` if `user` is a member of its board.
+pub(super) async fn card_for_member(store: &Store, id: Id, user: Id) -> AppResult<Card> {
+    let card = store
+        .card(id)
+        .await?
+        .ok_or_else(|| AppError::not_found("card"))?;
+    if !store.is_board_member(card.board_id, user).await? {
+        return Err(AppError::forbidden(
+            "only members of this card's board may do that",
+        ));
+    }
+    Ok(card)
+}
+
+#[derive(Default)]
+pub struct BoardQuery;
+
+#[Object]
+impl BoardQuery {
+    /// A board you are a member of.
+    async fn board(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Board>> {
+        let me = ctx.caller()?;
+        let id = parse_id("id", &id)?;
+        board_for_member(&ctx.services().store, id, me)
+            .await
+            .map(Some)
+    }
+
+    /// A card on a board you are a member of.
+    async fn card(&self, ctx: &Context<'_>, id: ID) -> AppResult<Option<Card>> {
+        let me = ctx.caller()?;
+        let id = parse_id("id", &id)?;
+        card_for_member(&ctx.services().store, id, me)
+            .await
+            .map(Some)
+    }
+}
+
+#[derive(Default)]
+pub struct BoardMutation;
+
+#[Object]
+impl BoardMutation {
+    /// Creates a board owned by you, with you as its first member.
+    async fn create_board(&self, ctx: &Context<'_>, name: String) -> AppResult<Board> {
+        let me = ctx.caller()?;
+        let name = validate::line("name", &name, validate::MAX_NAME_CHARS)?;
+        let store = &ctx.services().store;
+        let mut tx = store.begin_write().await?;
+        let board = tx.insert_board(me, &name).await?;
+        tx.commit().await?;
+        Ok(board)
+    }
+
+    /// Adds a member (idempotent). Only the owner may.
+    async fn add_board_member(
+        &self,
+        ctx: &Context<'_>,
+        board_id: ID,
+        user_id: ID,
+    ) -> AppResult<Board> {
+        let me = ctx.caller()?;
+        let board_id = parse_id("boardId", &board_id)?;
+        let user_id = parse_id("userId", &user_id)?;
+        let store = &ctx.services().store;
+        let board = board_for_member(store, board_id, me).await?;
+        if board.owner_id != me {
+            return Err(AppError::forbidden(
+                "only the board's owner may add members",
+            ));
+        }
+        store
+            .user(user_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("user"))?;
+        let mut tx = store.begin_write().await?;
+        tx.insert_board_member(board.id, user_id).await?;
+        tx.commit().await?;
+        Ok(board)
+    }
+
+    async fn create_card(
+        &self,
+        ctx: &Context<'_>,
+        board_id: ID,
+        title: String,
+        description: Option<String>,
+    ) -> AppResult<Card> {
+        let me = ctx.caller()?;
+        let board_id = parse_id("boardId", &board_id)?;
+        let title = validate::line("title", &title, validate::MAX_TITLE_CHARS)?;
+        let description = validate::optional_text(
+            "description",
+            description.as_deref(),
+            validate::MAX_BODY_CHARS,
+        )?;
+        let store = &ctx.services().store;
+        let board = board_for_member(store, board_id, me).await?;
+        let mut tx = store.begin_write().await?;
+        let card = tx
+            .insert_card(board.id, me, &title, description.as_deref())
+            .await?;
+        tx.commit().await?;
+        Ok(card)
+    }
+
+    /// Edits a card. Notifies every assignee but you (CARD_UPDATED).
+    async fn update_card(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+        input: UpdateCardInput,
+    ) -> AppResult<Card> {
+        let me = ctx.caller()?;
+        let id = parse_id("id", &id)?;
+        let change = CardChange {
+            title: input
+                .title
+                .as_deref()
+                .map(|t| validate::line("title", t, validate::MAX_TITLE_CHARS))
+                .transpose()?,
+            description: match input.description {
+                MaybeUndefined::Undefined => None,
+                MaybeUndefined::Null => Some(None),
+                MaybeUndefined::Value(d) => Some(validate::optional_text(
+                    "description",
+                    Some(&d),
+                    validate::MAX_BODY_CHARS,
+                )?),
+            },
+        };
+        if change.title.is_none() && change.description.is_none() {
+            return Err(AppError::bad_input(
+                "input",
+                "give a title or a description to change",
+            ));
+        }
+        let services = ctx.services();
+        let store = &services.store;
+        card_for_member(store, id, me).await?;
+        let actor = load_existing(&ctx.loaders().users, me).await?;
+        let mut tx = store.begin_write().await?;
+        let card = tx
+            .update_card(id, &change)
+            .await?
+            .ok_or_else(|| AppError::not_found("card"))?;
+        let recipients = recipients_of(me, tx.card_assignee_ids(card.id).await?);
+        let written = tx
+            .insert_notifications(&recipients, &notify::card_updated(&actor, &card))
+            .await?;
+        commit_then_publish(tx, services.broker.as_ref(), written).await?;
+        Ok(card)
+    }
+
+    /// Assigns a board member to a card. Notifies the assignee unless it
+    /// is you (CARD_ASSIGNED). Assigning someone already assigned changes
+    /// nothing and notifies nobody.
+    async fn assign_card(&self, ctx: &Context<'_>, card_id: ID, user_id: ID) -> AppResult<Card> {
+        let me = ctx.caller()?;
+        let card_id = parse_id("cardId", &card_id)?;
+        let assignee = parse_id("userId", &user_id)?;
+        let services = ctx.services();
+        let store = &services.store;
+        let card = card_for_member(store, card_id, me).await?;
+        if !store.is_board_member(card.board_id, assignee).await? {
+            return Err(AppError::bad_input(
+                "userId",
+                "an assignee must be a member of the board",
+            ));
+        }
+        let actor = load_existing(&ctx.loaders().users, me).await?;
+        let mut tx = store.begin_write().await?;
+        let written = if tx.insert_assignee(card.id, assignee).await? {
+            tx.insert_notifications(
+                &recipients_of(me, [assignee]),
+                &notify::card_assigned(&actor, &card),
+            )
+            .await?
+        } else {
+            Vec::new()
+        };
+        commit_then_publish(tx, services.broker.as_ref(), written).await?;
+        Ok(card)
+    }
+
+    /// Removes an assignee (idempotent).
+    async fn unassign_card(&self, ctx: &Context<'_>, card_id: ID, user_id: ID) -> AppResult<Card> {
+        let me = ctx.caller()?;
+        let card_id = parse_id("cardId", &card_id)?;
+        let assignee = parse_id("userId", &user_id)?;
+        let store = &ctx.services().store;
+        let card = card_for_member(store, card_id, me).await?;
+        let mut tx = store.begin_write().await?;
+        tx.delete_assignee(card.id, assignee).await?;
+        tx.commit().await?;
+        Ok(card)
+    }
+}

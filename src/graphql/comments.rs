@@ -1,0 +1,68 @@
+//! Comments on cards.
+
+use async_graphql::{Context, ID, Object};
+
+use super::{
+    ContextExt, boards::card_for_member, datetime, loaders::load_existing, parse_id, validate,
+};
+use crate::{
+    error::AppResult,
+    notify::{self, commit_then_publish, recipients_of},
+    store::{Card, Comment, User},
+};
+
+#[Object]
+impl Comment {
+    async fn id(&self) -> ID {
+        ID(self.id.to_string())
+    }
+
+    async fn card(&self, ctx: &Context<'_>) -> AppResult<Card> {
+        load_existing(&ctx.loaders().cards, self.card_id).await
+    }
+
+    async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
+        load_existing(&ctx.loaders().users, self.author_id).await
+    }
+
+    async fn body(&self) -> &str {
+        &self.body
+    }
+
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        datetime(self.created_at)
+    }
+}
+
+#[derive(Default)]
+pub struct CommentMutation;
+
+#[Object]
+impl CommentMutation {
+    /// Comments on a card. Notifies its creator and assignees, except you
+    /// (COMMENT_ADDED).
+    async fn add_comment(
+        &self,
+        ctx: &Context<'_>,
+        card_id: ID,
+        body: String,
+    ) -> AppResult<Comment> {
+        let me = ctx.caller()?;
+        let card_id = parse_id("cardId", &card_id)?;
+        let body = validate::text("body", &body, validate::MAX_BODY_CHARS)?;
+        let services = ctx.services();
+        let store = &services.store;
+        let card = card_for_member(store, card_id, me).await?;
+        let actor = load_existing(&ctx.loaders().users, me).await?;
+        let mut tx = store.begin_write().await?;
+        let comment = tx.insert_comment(card.id, me, &body).await?;
+        let candidates =
+            std::iter::once(card.creator_id).chain(tx.card_assignee_ids(card.id).await?);
+        let recipients = recipients_of(me, candidates);
+        let written = tx
+            .insert_notifications(&recipients, &notify::comment_added(&actor, &card, &comment))
+            .await?;
+        commit_then_publish(tx, services.broker.as_ref(), written).await?;
+        Ok(comment)
+    }
+}

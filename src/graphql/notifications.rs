@@ -1,0 +1,286 @@
+//! The inbox (pages, read state, unread count) and the live
+//! `notifications` subscription.
+
+use std::sync::Arc;
+
+use async_graphql::{Context, ID, Object, SimpleObject, Subscription};
+use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
+use futures_util::{Stream, StreamExt};
+
+use super::{ContextExt, datetime, loaders::load_one, parse_id};
+use crate::{
+    broker::{Event, Topic},
+    delivery::gap_free,
+    error::{AppError, AppResult},
+    notify::NotificationKind,
+    store::{Card, Comment, Id, Notification, Post, User},
+};
+
+/// An opaque, URL-safe cursor naming a position in a recipient's
+/// notifications. Cursors of one recipient increase strictly with time.
+pub struct NotificationCursor(pub Id);
+
+impl NotificationCursor {
+    const PREFIX: &'static str = "n:";
+
+    pub fn encode(&self) -> String {
+        URL_SAFE_NO_PAD.encode(format!("{}{}", Self::PREFIX, self.0))
+    }
+
+    pub fn decode(field: &'static str, cursor: &str) -> AppResult<Id> {
+        let bad = || AppError::bad_input(field, "is not a notification cursor");
+        let bytes = URL_SAFE_NO_PAD.decode(cursor.trim()).map_err(|_| bad())?;
+        let text = std::str::from_utf8(&bytes).map_err(|_| bad())?;
+        text.strip_prefix(Self::PREFIX)
+            .and_then(|n| n.parse::<Id>().ok())
+            .filter(|n| *n >= 0)
+            .ok_or_else(bad)
+    }
+}
+
+/// Page size when `first` is omitted, and the largest page served.
+pub const DEFAULT_PAGE: i32 = 20;
+pub const MAX_PAGE: i32 = 100;
+
+/// A notification as the client sees it. Wraps the shared row that the
+/// broker hands to every subscriber, so delivering it copies nothing.
+pub struct NotificationNode(pub Arc<Notification>);
+
+#[Object(name = "Notification")]
+impl NotificationNode {
+    async fn id(&self) -> ID {
+        ID(self.0.id.to_string())
+    }
+
+    /// Pass as `after` to resume right after this notification.
+    async fn cursor(&self) -> String {
+        NotificationCursor(self.0.id).encode()
+    }
+
+    async fn kind(&self) -> AppResult<NotificationKind> {
+        NotificationKind::parse(&self.0.kind)
+            .ok_or_else(|| AppError::internal(format!("unknown notification kind {}", self.0.kind)))
+    }
+
+    /// A sentence naming who did what, ready to show.
+    async fn message(&self) -> &str {
+        &self.0.message
+    }
+
+    /// Who caused it.
+    async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
+        match self.0.actor_id {
+            Some(id) => load_one(&ctx.loaders().users, id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn card(&self, ctx: &Context<'_>) -> AppResult<Option<Card>> {
+        match self.0.card_id {
+            Some(id) => load_one(&ctx.loaders().cards, id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn comment(&self, ctx: &Context<'_>) -> AppResult<Option<Comment>> {
+        match self.0.comment_id {
+            Some(id) => load_one(&ctx.loaders().comments, id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn post(&self, ctx: &Context<'_>) -> AppResult<Option<Post>> {
+        match self.0.post_id {
+            Some(id) => load_one(&ctx.loaders().posts, id).await,
+            None => Ok(None),
+        }
+    }
+
+    async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
+        datetime(self.0.created_at)
+    }
+
+    /// When it was first marked read; null while unread.
+    async fn read_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
+        self.0.read_at.map(datetime)
+    }
+}
+
+#[derive(SimpleObject)]
+pub struct NotificationEdge {
+    cursor: String,
+    node: NotificationNode,
+}
+
+#[derive(SimpleObject)]
+pub struct PageInfo {
+    has_next_page: bool,
+    end_cursor: Option<String>,
+}
+
+#[derive(SimpleObject)]
+pub struct NotificationConnection {
+    edges: Vec<NotificationEdge>,
+    page_info: PageInfo,
+}
+
+#[derive(Default)]
+pub struct NotificationQuery;
+
+#[Object]
+impl NotificationQuery {
+    /// Your notifications, newest first. `first` defaults to 20 (at most
+    /// 100); pass the previous page's `endCursor` as `after` for the next.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<String>,
+        unread_only: Option<bool>,
+    ) -> AppResult<NotificationConnection> {
+        let me = ctx.caller()?;
+        let first = first.unwrap_or(DEFAULT_PAGE);
+        if !(0..=MAX_PAGE).contains(&first) {
+            return Err(AppError::bad_input(
+                "first",
+                format!("must be between 0 and {MAX_PAGE}"),
+            ));
+        }
+        let before = after
+            .as_deref()
+            .map(|c| NotificationCursor::decode("after", c))
+            .transpose()?;
+        let mut rows = ctx
+            .services()
+            .store
+            .notifications_page(
+                me,
+                before,
+                i64::from(first) + 1,
+                unread_only.unwrap_or(false),
+            )
+            .await?;
+        let has_next_page = rows.len() > first as usize;
+        rows.truncate(first as usize);
+        let end_cursor = rows.last().map(|n| NotificationCursor(n.id).encode());
+        Ok(NotificationConnection {
+            edges: rows
+                .into_iter()
+                .map(|n| NotificationEdge {
+                    cursor: NotificationCursor(n.id).encode(),
+                    node: NotificationNode(Arc::new(n)),
+                })
+                .collect(),
+            page_info: PageInfo {
+                has_next_page,
+                end_cursor,
+            },
+        })
+    }
+
+    async fn unread_notification_count(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        let me = ctx.caller()?;
+        let n = ctx.services().store.unread_notification_count(me).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+}
+
+#[derive(Default)]
+pub struct NotificationMutation;
+
+#[Object]
+impl NotificationMutation {
+    /// Marks one of your notifications read (idempotent).
+    async fn mark_notification_read(
+        &self,
+        ctx: &Context<'_>,
+        id: ID,
+    ) -> AppResult<NotificationNode> {
+        let me = ctx.caller()?;
+        let id = parse_id("id", &id)?;
+        let row = ctx
+            .services()
+            .store
+            .mark_notification_read(me, id)
+            .await?
+            .ok_or_else(|| AppError::not_found("notification"))?;
+        Ok(NotificationNode(Arc::new(row)))
+    }
+
+    /// Marks all your notifications read; returns how many were unread.
+    async fn mark_all_notifications_read(&self, ctx: &Context<'_>) -> AppResult<i32> {
+        let me = ctx.caller()?;
+        let n = ctx.services().store.mark_all_notifications_read(me).await?;
+        Ok(i32::try_from(n).unwrap_or(i32::MAX))
+    }
+}
+
+#[derive(Default)]
+pub struct NotificationSubscription;
+
+fn pick_notification(event: Event) -> Option<Arc<Notification>> {
+    match event {
+        Event::Notification(n) => Some(n),
+    }
+}
+
+#[Subscription]
+impl NotificationSubscription {
+    /// Your notifications as they happen. With `after` (a cursor), first
+    /// every notification since that cursor, oldest first, then live ones:
+    /// no gap and no duplicate. Only your own `userId` is allowed.
+    async fn notifications(
+        &self,
+        ctx: &Context<'_>,
+        user_id: ID,
+        after: Option<String>,
+    ) -> Result<impl Stream<Item = AppResult<NotificationNode>> + use<>, AppError> {
+        let me = ctx.caller()?;
+        let user_id = parse_id("userId", &user_id)?;
+        if user_id != me {
+            return Err(AppError::forbidden(
+                "you may only subscribe to your own notifications",
+            ));
+        }
+        let after = after
+            .as_deref()
+            .map(|c| NotificationCursor::decode("after", c))
+            .transpose()?;
+        let services = ctx.services().clone();
+        // Subscribe before reading the store, so that nothing committed
+        // while the backlog is read can fall between the two.
+        let subscription = services.broker.subscribe(Topic::User(me)).await?;
+        let after = match after {
+            Some(after) => after,
+            None => services.store.latest_notification_id(me).await?,
+        };
+        tracing::debug!(user.id = me, after, "notification subscription started");
+        let store = services.store.clone();
+        let stream = gap_free(subscription, after, pick_notification, move |after| {
+            let store = store.clone();
+            async move { store.notifications_after(me, after).await }
+        });
+        Ok(stream.map(|item| item.map(NotificationNode).map_err(AppError::from)))
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn cursors_round_trip_and_reject_garbage() {
+        let cursor = NotificationCursor(12345).encode();
+        assert!(!cursor.contains("12345"), "cursors are opaque");
+        assert_eq!(NotificationCursor::decode("after", &cursor).unwrap(), 12345);
+        for bad in [
+            "",
+            "abc",
+            "!!!",
+            &URL_SAFE_NO_PAD.encode("n:-4"),
+            &URL_SAFE_NO_PAD.encode("x:4"),
+        ] {
+            assert!(NotificationCursor::decode("after", bad).is_err(), "{bad}");
+        }
+    }
+}

@@ -1,0 +1,54 @@
+//! The `herald` command line: parse arguments, then serve, print the
+//! schema, or migrate.
+
+use clap::{Parser, Subcommand};
+use herald::config::Config;
+use tracing_subscriber::EnvFilter;
+
+#[derive(Parser)]
+#[command(
+    name = "herald",
+    version,
+    about = "Real-time notification server (GraphQL)"
+)]
+struct Cli {
+    #[command(subcommand)]
+    command: Option<Command>,
+    #[command(flatten)]
+    config: Config,
+}
+
+#[derive(Subcommand)]
+enum Command {
+    /// Serve the API (the default).
+    Serve,
+    /// Print the GraphQL schema (SDL), as checked in at schema.graphql.
+    Schema,
+    /// Apply database migrations and exit.
+    Migrate,
+}
+
+#[tokio::main]
+async fn main() -> anyhow::Result<()> {
+    let cli = Cli::parse();
+    tracing_subscriber::fmt()
+        .with_env_filter(
+            EnvFilter::try_from_env("HERALD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
+        )
+        .init();
+    match cli.command.unwrap_or(Command::Serve) {
+        Command::Serve => herald::serve(cli.config).await,
+        Command::Schema => {
+            print!("{}", herald::graphql::sdl());
+            Ok(())
+        }
+        Command::Migrate => {
+            let store = herald::store::Store::connect(&cli.config.database_url())
+                .await
+                .map_err(anyhow::Error::from)?;
+            store.migrate().await.map_err(anyhow::Error::from)?;
+            tracing::info!("migrations applied");
+            Ok(())
+        }
+    }
+}

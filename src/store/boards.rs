@@ -1,0 +1,90 @@
+//! Boards and their members.
+
+use sqlx::FromRow;
+
+use super::{Id, Store, StoreResult, User, WriteTx, json_id_list, now_micros};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Board {
+    pub id: Id,
+    pub name: String,
+    pub owner_id: Id,
+    pub created_at: i64,
+}
+
+const BOARD_COLUMNS: &str = "id, name, owner_id, created_at";
+
+impl WriteTx<'_> {
+    /// Creates a board with its owner as first member.
+    pub async fn insert_board(&mut self, owner: Id, name: &str) -> StoreResult<Board> {
+        let board = sqlx::query_as::<_, Board>(&format!(
+            "INSERT INTO boards (name, owner_id, created_at) VALUES ($1, $2, $3) \
+             RETURNING {BOARD_COLUMNS}"
+        ))
+        .bind(name)
+        .bind(owner)
+        .bind(now_micros())
+        .fetch_one(&mut *self.tx)
+        .await?;
+        self.insert_board_member(board.id, owner).await?;
+        Ok(board)
+    }
+
+    /// Adds a member; returns false if they already were one.
+    pub async fn insert_board_member(&mut self, board: Id, user: Id) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO board_members (board_id, user_id, joined_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(board)
+        .bind(user)
+        .bind(now_micros())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+}
+
+impl Store {
+    pub async fn board(&self, id: Id) -> StoreResult<Option<Board>> {
+        Ok(
+            sqlx::query_as::<_, Board>(&format!(
+                "SELECT {BOARD_COLUMNS} FROM boards WHERE id = $1"
+            ))
+            .bind(id)
+            .fetch_optional(&self.pool)
+            .await?,
+        )
+    }
+
+    pub async fn boards_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Board>> {
+        Ok(sqlx::query_as::<_, Board>(&format!(
+            "SELECT {BOARD_COLUMNS} FROM boards WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
+            self.dialect.json_ids()
+        ))
+        .bind(json_id_list(ids))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn is_board_member(&self, board: Id, user: Id) -> StoreResult<bool> {
+        let row: Option<(i64,)> =
+            sqlx::query_as("SELECT 1 FROM board_members WHERE board_id = $1 AND user_id = $2")
+                .bind(board)
+                .bind(user)
+                .fetch_optional(&self.pool)
+                .await?;
+        Ok(row.is_some())
+    }
+
+    /// Members of a board, in the order they joined.
+    pub async fn board_members(&self, board: Id) -> StoreResult<Vec<User>> {
+        Ok(sqlx::query_as::<_, User>(
+            "SELECT u.id, u.name, u.email, u.created_at FROM board_members m \
+             JOIN users u ON u.id = m.user_id WHERE m.board_id = $1 ORDER BY m.joined_at, u.id",
+        )
+        .bind(board)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

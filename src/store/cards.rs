@@ -1,0 +1,146 @@
+//! Cards and their assignees.
+
+use sqlx::FromRow;
+
+use super::{Id, Store, StoreResult, User, WriteTx, json_id_list, now_micros};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Card {
+    pub id: Id,
+    pub board_id: Id,
+    pub title: String,
+    pub description: Option<String>,
+    pub creator_id: Id,
+    pub created_at: i64,
+    pub updated_at: i64,
+}
+
+/// A partial update: `None` leaves the field as it is; for the
+/// description, `Some(None)` clears it.
+#[derive(Debug, Default)]
+pub struct CardChange {
+    pub title: Option<String>,
+    pub description: Option<Option<String>>,
+}
+
+const CARD_COLUMNS: &str = "id, board_id, title, description, creator_id, created_at, updated_at";
+
+impl WriteTx<'_> {
+    pub async fn insert_card(
+        &mut self,
+        board: Id,
+        creator: Id,
+        title: &str,
+        description: Option<&str>,
+    ) -> StoreResult<Card> {
+        let now = now_micros();
+        Ok(sqlx::query_as::<_, Card>(&format!(
+            "INSERT INTO cards (board_id, title, description, creator_id, created_at, updated_at) \
+             VALUES ($1, $2, $3, $4, $5, $5) RETURNING {CARD_COLUMNS}"
+        ))
+        .bind(board)
+        .bind(title)
+        .bind(description)
+        .bind(creator)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+
+    /// Applies `change` and returns the card as it now is.
+    pub async fn update_card(&mut self, id: Id, change: &CardChange) -> StoreResult<Option<Card>> {
+        let (set_description, description) = match &change.description {
+            Some(d) => (true, d.as_deref()),
+            None => (false, None),
+        };
+        Ok(sqlx::query_as::<_, Card>(&format!(
+            "UPDATE cards SET title = COALESCE($2, title), \
+                description = CASE WHEN $3 = 1 THEN $4 ELSE description END, \
+                updated_at = $5 \
+             WHERE id = $1 RETURNING {CARD_COLUMNS}"
+        ))
+        .bind(id)
+        .bind(change.title.as_deref())
+        .bind(i64::from(set_description))
+        .bind(description)
+        .bind(now_micros())
+        .fetch_optional(&mut *self.tx)
+        .await?)
+    }
+
+    /// Assigns `user`; returns false if they already were assigned.
+    pub async fn insert_assignee(&mut self, card: Id, user: Id) -> StoreResult<bool> {
+        let done = sqlx::query(
+            "INSERT INTO card_assignees (card_id, user_id, assigned_at) VALUES ($1, $2, $3) \
+             ON CONFLICT DO NOTHING",
+        )
+        .bind(card)
+        .bind(user)
+        .bind(now_micros())
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    pub async fn delete_assignee(&mut self, card: Id, user: Id) -> StoreResult<bool> {
+        let done = sqlx::query("DELETE FROM card_assignees WHERE card_id = $1 AND user_id = $2")
+            .bind(card)
+            .bind(user)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(done.rows_affected() == 1)
+    }
+
+    /// Ids of the card's assignees, as of this transaction.
+    pub async fn card_assignee_ids(&mut self, card: Id) -> StoreResult<Vec<Id>> {
+        let rows: Vec<(Id,)> = sqlx::query_as(
+            "SELECT user_id FROM card_assignees WHERE card_id = $1 ORDER BY assigned_at, user_id",
+        )
+        .bind(card)
+        .fetch_all(&mut *self.tx)
+        .await?;
+        Ok(rows.into_iter().map(|(id,)| id).collect())
+    }
+}
+
+impl Store {
+    pub async fn card(&self, id: Id) -> StoreResult<Option<Card>> {
+        Ok(
+            sqlx::query_as::<_, Card>(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&self.pool)
+                .await?,
+        )
+    }
+
+    pub async fn cards_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Card>> {
+        Ok(sqlx::query_as::<_, Card>(&format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
+            self.dialect.json_ids()
+        ))
+        .bind(json_id_list(ids))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Cards of a board, oldest first.
+    pub async fn board_cards(&self, board: Id) -> StoreResult<Vec<Card>> {
+        Ok(sqlx::query_as::<_, Card>(&format!(
+            "SELECT {CARD_COLUMNS} FROM cards WHERE board_id = $1 ORDER BY id"
+        ))
+        .bind(board)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Assignees of a card, in the order they were assigned.
+    pub async fn card_assignees(&self, card: Id) -> StoreResult<Vec<User>> {
+        Ok(sqlx::query_as::<_, User>(
+            "SELECT u.id, u.name, u.email, u.created_at FROM card_assignees a \
+             JOIN users u ON u.id = a.user_id WHERE a.card_id = $1 ORDER BY a.assigned_at, u.id",
+        )
+        .bind(card)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

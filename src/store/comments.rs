@@ -1,0 +1,59 @@
+//! Comments on cards.
+
+use sqlx::FromRow;
+
+use super::{Id, Store, StoreResult, WriteTx, json_id_list, now_micros};
+
+#[derive(Clone, Debug, FromRow)]
+pub struct Comment {
+    pub id: Id,
+    pub card_id: Id,
+    pub author_id: Id,
+    pub body: String,
+    pub created_at: i64,
+}
+
+const COMMENT_COLUMNS: &str = "id, card_id, author_id, body, created_at";
+
+impl WriteTx<'_> {
+    pub async fn insert_comment(
+        &mut self,
+        card: Id,
+        author: Id,
+        body: &str,
+    ) -> StoreResult<Comment> {
+        Ok(sqlx::query_as::<_, Comment>(&format!(
+            "INSERT INTO comments (card_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) \
+             RETURNING {COMMENT_COLUMNS}"
+        ))
+        .bind(card)
+        .bind(author)
+        .bind(body)
+        .bind(now_micros())
+        .fetch_one(&mut *self.tx)
+        .await?)
+    }
+}
+
+impl Store {
+    /// Comments of a card, oldest first.
+    pub async fn card_comments(&self, card: Id) -> StoreResult<Vec<Comment>> {
+        Ok(sqlx::query_as::<_, Comment>(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE card_id = $1 ORDER BY id"
+        ))
+        .bind(card)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    pub async fn comments_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Comment>> {
+        Ok(sqlx::query_as::<_, Comment>(&format!(
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE id IN \
+             (SELECT CAST(value AS BIGINT) FROM {})",
+            self.dialect.json_ids()
+        ))
+        .bind(json_id_list(ids))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+}

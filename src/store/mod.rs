@@ -1,0 +1,247 @@
+//! The store: every row Herald keeps, in SQLite (the embedded default) or
+//! PostgreSQL, behind one `Store` type.
+//!
+//! Both backends run the same SQL through sqlx's `Any` driver; where the
+//! dialects differ (turning a JSON array of ids into rows, serialising the
+//! writers of notifications) the difference is spelled out in `Dialect`.
+//! Write operations that notify someone run the change and the
+//! notification rows in one transaction and return the inserted rows, so
+//! that the caller can publish them once `commit` has returned.
+//!
+//! No GraphQL types live here: rows are plain structs.
+
+mod boards;
+mod cards;
+mod comments;
+mod notifications;
+mod posts;
+mod users;
+
+use std::{str::FromStr, sync::Arc};
+
+use sqlx::{
+    Any, AnyPool, Transaction,
+    any::{AnyConnectOptions, AnyPoolOptions},
+};
+use tokio::sync::{Mutex, MutexGuard};
+
+pub use boards::Board;
+pub use cards::{Card, CardChange};
+pub use comments::Comment;
+pub use notifications::{CATCH_UP_PAGE, NewNotification, Notification};
+pub use posts::Post;
+pub use users::{NewUser, User};
+
+/// Row ids. Every table uses 64-bit integer keys.
+pub type Id = i64;
+
+/// A failure of the database. Shown to clients only as an internal error
+/// (see `error.rs`); it deliberately has no `Display`, so that it cannot be
+/// turned into a client-visible message by accident.
+#[derive(Debug)]
+pub struct StoreError(pub sqlx::Error);
+
+impl StoreError {
+    /// True when the statement broke a unique constraint (e.g. an email
+    /// already taken), which callers turn into CONFLICT.
+    pub fn is_unique_violation(&self) -> bool {
+        matches!(&self.0, sqlx::Error::Database(e) if e.is_unique_violation())
+    }
+}
+
+impl From<sqlx::Error> for StoreError {
+    fn from(err: sqlx::Error) -> Self {
+        StoreError(err)
+    }
+}
+
+impl From<sqlx::migrate::MigrateError> for StoreError {
+    fn from(err: sqlx::migrate::MigrateError) -> Self {
+        StoreError(err.into())
+    }
+}
+
+impl From<StoreError> for anyhow::Error {
+    fn from(err: StoreError) -> Self {
+        anyhow::Error::new(err.0)
+    }
+}
+
+pub type StoreResult<T> = Result<T, StoreError>;
+
+/// Which database is behind the pool.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Dialect {
+    Sqlite,
+    Postgres,
+}
+
+impl Dialect {
+    /// A table expression with one column `value`: the elements of the JSON
+    /// array of ids bound as `$1`. This is how one statement inserts a
+    /// notification for each of thousands of recipients.
+    fn json_ids(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => "json_each($1)",
+            Dialect::Postgres => "jsonb_array_elements_text(CAST($1 AS jsonb))",
+        }
+    }
+}
+
+/// The database, shared by every request.
+pub struct Store {
+    pool: AnyPool,
+    dialect: Dialect,
+    /// SQLite has a single writer. Taking this lock before `BEGIN` makes
+    /// concurrent writers queue here instead of failing with SQLITE_BUSY,
+    /// and it keeps notification ids in commit order. PostgreSQL uses a
+    /// transaction-scoped advisory lock for the second purpose instead.
+    sqlite_writer: Mutex<()>,
+}
+
+/// A write transaction; dropping it without `commit` rolls back.
+pub struct WriteTx<'a> {
+    tx: Transaction<'static, Any>,
+    dialect: Dialect,
+    _writer: Option<MutexGuard<'a, ()>>,
+}
+
+impl WriteTx<'_> {
+    pub async fn commit(self) -> StoreResult<()> {
+        self.tx.commit().await?;
+        Ok(())
+    }
+}
+
+/// Set on every SQLite connection. WAL lets readers run while the writer
+/// commits; `synchronous = NORMAL` in WAL mode survives a process crash
+/// (an OS crash may lose the last transactions), the usual server setting.
+const SQLITE_PRAGMAS: &[&str] = &[
+    "PRAGMA journal_mode = WAL",
+    "PRAGMA synchronous = NORMAL",
+    "PRAGMA foreign_keys = ON",
+    "PRAGMA busy_timeout = 5000",
+];
+
+static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/sqlite");
+static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
+
+impl Store {
+    /// Opens the database at `url` (creating a SQLite file if needed). Does
+    /// not migrate; call `migrate`.
+    pub async fn connect(url: &str) -> StoreResult<Arc<Store>> {
+        sqlx::any::install_default_drivers();
+        let dialect = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
+            Dialect::Postgres
+        } else if url.starts_with("sqlite:") {
+            Dialect::Sqlite
+        } else {
+            return Err(StoreError(sqlx::Error::Configuration(
+                format!("unsupported database URL (expected sqlite:// or postgres://): {url}")
+                    .into(),
+            )));
+        };
+        let pool = match dialect {
+            Dialect::Sqlite => {
+                let url = if url.contains("mode=") {
+                    url.to_owned()
+                } else if url.contains('?') {
+                    format!("{url}&mode=rwc")
+                } else {
+                    format!("{url}?mode=rwc")
+                };
+                let options = AnyConnectOptions::from_str(&url)?;
+                AnyPoolOptions::new()
+                    .max_connections(8)
+                    .after_connect(|conn, _| {
+                        Box::pin(async move {
+                            for pragma in SQLITE_PRAGMAS {
+                                sqlx::Executor::execute(&mut *conn, *pragma).await?;
+                            }
+                            Ok(())
+                        })
+                    })
+                    .connect_with(options)
+                    .await?
+            }
+            Dialect::Postgres => {
+                let options = AnyConnectOptions::from_str(url)?;
+                AnyPoolOptions::new()
+                    .max_connections(16)
+                    .connect_with(options)
+                    .await?
+            }
+        };
+        Ok(Arc::new(Store {
+            pool,
+            dialect,
+            sqlite_writer: Mutex::new(()),
+        }))
+    }
+
+    /// Applies the migrations of this backend that are not applied yet.
+    pub async fn migrate(&self) -> StoreResult<()> {
+        match self.dialect {
+            Dialect::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Dialect::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
+        }
+        Ok(())
+    }
+
+    pub fn dialect(&self) -> Dialect {
+        self.dialect
+    }
+
+    /// True when the database answers a trivial query.
+    pub async fn ping(&self) -> bool {
+        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    }
+
+    /// Starts a write transaction.
+    pub async fn begin_write(&self) -> StoreResult<WriteTx<'_>> {
+        let writer = match self.dialect {
+            Dialect::Sqlite => Some(self.sqlite_writer.lock().await),
+            Dialect::Postgres => None,
+        };
+        let tx = self.pool.begin().await?;
+        Ok(WriteTx {
+            tx,
+            dialect: self.dialect,
+            _writer: writer,
+        })
+    }
+
+    pub async fn close(&self) {
+        self.pool.close().await;
+    }
+}
+
+/// Now, as stored: microseconds since the Unix epoch.
+pub fn now_micros() -> i64 {
+    chrono::Utc::now().timestamp_micros()
+}
+
+/// A list of ids as the JSON array that `Dialect::json_ids` unpacks.
+fn json_id_list(ids: &[Id]) -> String {
+    let mut out = String::with_capacity(ids.len() * 8 + 2);
+    out.push('[');
+    for (i, id) in ids.iter().enumerate() {
+        if i > 0 {
+            out.push(',');
+        }
+        out.push_str(&id.to_string());
+    }
+    out.push(']');
+    out
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn id_lists_are_json_arrays() {
+        assert_eq!(json_id_list(&[]), "[]");
+        assert_eq!(json_id_list(&[1, 22, 333]), "[1,22,333]");
+    }
+}

@@ -1,0 +1,204 @@
+//! The inbox: one row per recipient per event, read state, and the reads
+//! that let a subscriber catch up from a cursor.
+
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use super::{Dialect, Id, Store, StoreResult, WriteTx, json_id_list, now_micros};
+
+/// A stored notification. `id` is the cursor: ids grow in commit order,
+/// so they are strictly increasing per recipient. `prev_id` is the
+/// recipient's previous notification id (0 for the first), which lets a
+/// live subscriber detect that it missed one.
+#[derive(Clone, Debug, FromRow, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Notification {
+    pub id: Id,
+    pub recipient_id: Id,
+    pub prev_id: Id,
+    pub kind: String,
+    pub message: String,
+    pub actor_id: Option<Id>,
+    pub card_id: Option<Id>,
+    pub comment_id: Option<Id>,
+    pub post_id: Option<Id>,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+/// The part of a notification that is the same for every recipient.
+#[derive(Clone, Debug, Default)]
+pub struct NewNotification {
+    pub kind: &'static str,
+    pub message: String,
+    pub actor_id: Option<Id>,
+    pub card_id: Option<Id>,
+    pub comment_id: Option<Id>,
+    pub post_id: Option<Id>,
+}
+
+const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, \
+                       post_id, created_at, read_at";
+
+/// How many rows one catch-up read returns at most.
+pub const CATCH_UP_PAGE: i64 = 500;
+
+impl WriteTx<'_> {
+    /// Inserts `new` once for each recipient, in one statement whatever the
+    /// number of recipients, and returns the rows in id order.
+    /// `recipients` must be distinct.
+    pub async fn insert_notifications(
+        &mut self,
+        recipients: &[Id],
+        new: &NewNotification,
+    ) -> StoreResult<Vec<Notification>> {
+        if recipients.is_empty() {
+            return Ok(Vec::new());
+        }
+        if self.dialect == Dialect::Postgres {
+            // Serialises the transactions that write notifications until
+            // they commit, so that ids are handed out in commit order on
+            // every replica (SQLite gets this from its single writer).
+            sqlx::query("SELECT pg_advisory_xact_lock(7_151_208_001)")
+                .execute(&mut *self.tx)
+                .await?;
+        }
+        let sql = format!(
+            "INSERT INTO notifications \
+               (recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, post_id, created_at) \
+             SELECT r.rid, \
+                    COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0), \
+                    $2, $3, $4, $5, $6, $7, $8 \
+             FROM (SELECT CAST(value AS BIGINT) AS rid FROM {}) r \
+             RETURNING {COLUMNS}",
+            self.dialect.json_ids()
+        );
+        let mut rows = sqlx::query_as::<_, Notification>(&sql)
+            .bind(json_id_list(recipients))
+            .bind(new.kind)
+            .bind(&new.message)
+            .bind(new.actor_id)
+            .bind(new.card_id)
+            .bind(new.comment_id)
+            .bind(new.post_id)
+            .bind(now_micros())
+            .fetch_all(&mut *self.tx)
+            .await?;
+        rows.sort_unstable_by_key(|n| n.id);
+        Ok(rows)
+    }
+}
+
+impl Store {
+    /// A page of `recipient`'s inbox, newest first, starting below
+    /// `before_id` when given. Returns up to `limit` rows.
+    pub async fn notifications_page(
+        &self,
+        recipient: Id,
+        before_id: Option<Id>,
+        limit: i64,
+        unread_only: bool,
+    ) -> StoreResult<Vec<Notification>> {
+        let unread = if unread_only {
+            " AND read_at IS NULL"
+        } else {
+            ""
+        };
+        Ok(sqlx::query_as::<_, Notification>(&format!(
+            "SELECT {COLUMNS} FROM notifications WHERE recipient_id = $1 AND id < $2{unread} \
+             ORDER BY id DESC LIMIT $3"
+        ))
+        .bind(recipient)
+        .bind(before_id.unwrap_or(i64::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// `recipient`'s notifications with an id above `after_id`, oldest
+    /// first, at most `CATCH_UP_PAGE` of them.
+    pub async fn notifications_after(
+        &self,
+        recipient: Id,
+        after_id: Id,
+    ) -> StoreResult<Vec<Notification>> {
+        Ok(sqlx::query_as::<_, Notification>(&format!(
+            "SELECT {COLUMNS} FROM notifications WHERE recipient_id = $1 AND id > $2 \
+             ORDER BY id LIMIT $3"
+        ))
+        .bind(recipient)
+        .bind(after_id)
+        .bind(CATCH_UP_PAGE)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The id of `recipient`'s newest notification, 0 when there is none.
+    pub async fn latest_notification_id(&self, recipient: Id) -> StoreResult<Id> {
+        let (id,): (Option<Id>,) =
+            sqlx::query_as("SELECT MAX(id) FROM notifications WHERE recipient_id = $1")
+                .bind(recipient)
+                .fetch_one(&self.pool)
+                .await?;
+        Ok(id.unwrap_or(0))
+    }
+
+    pub async fn unread_notification_count(&self, recipient: Id) -> StoreResult<i64> {
+        let (n,): (i64,) = sqlx::query_as(
+            "SELECT COUNT(*) FROM notifications WHERE recipient_id = $1 AND read_at IS NULL",
+        )
+        .bind(recipient)
+        .fetch_one(&self.pool)
+        .await?;
+        Ok(n)
+    }
+
+    /// The notification `id` if it belongs to `recipient`.
+    pub async fn notification_of(
+        &self,
+        recipient: Id,
+        id: Id,
+    ) -> StoreResult<Option<Notification>> {
+        Ok(sqlx::query_as::<_, Notification>(&format!(
+            "SELECT {COLUMNS} FROM notifications WHERE id = $1 AND recipient_id = $2"
+        ))
+        .bind(id)
+        .bind(recipient)
+        .fetch_optional(&self.pool)
+        .await?)
+    }
+
+    /// Marks one of `recipient`'s notifications read (keeping the first
+    /// read time) and returns it; `None` if it is not theirs.
+    pub async fn mark_notification_read(
+        &self,
+        recipient: Id,
+        id: Id,
+    ) -> StoreResult<Option<Notification>> {
+        let mut tx = self.begin_write().await?;
+        let row = sqlx::query_as::<_, Notification>(&format!(
+            "UPDATE notifications SET read_at = COALESCE(read_at, $3) \
+             WHERE id = $1 AND recipient_id = $2 RETURNING {COLUMNS}"
+        ))
+        .bind(id)
+        .bind(recipient)
+        .bind(now_micros())
+        .fetch_optional(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        Ok(row)
+    }
+
+    /// Marks every unread notification of `recipient` read; returns how many.
+    pub async fn mark_all_notifications_read(&self, recipient: Id) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query(
+            "UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL",
+        )
+        .bind(recipient)
+        .bind(now_micros())
+        .execute(&mut *tx.tx)
+        .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
+    }
+}
