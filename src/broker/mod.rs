@@ -24,7 +24,7 @@ use serde::{Deserialize, Serialize};
 use crate::store::{Id, Notification};
 
 pub use memory::MemoryBroker;
-pub use router::{LocalRouter, Subscription};
+pub use router::{Interest, LocalRouter, SUBSCRIBER_BUFFER, Subscription};
 
 /// What a subscription listens to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]

@@ -17,6 +17,7 @@ use std::sync::Arc;
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema};
 
 pub use loaders::Loaders;
+pub use notifications::NotificationCursor;
 
 use crate::{
     auth::{Auth, TokenKeys},

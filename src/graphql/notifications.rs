@@ -247,13 +247,16 @@ impl NotificationSubscription {
             .map(|c| NotificationCursor::decode("after", c))
             .transpose()?;
         let services = ctx.services().clone();
-        // Subscribe before reading the store, so that nothing committed
-        // while the backlog is read can fall between the two.
-        let subscription = services.broker.subscribe(Topic::User(me)).await?;
+        // Without a cursor the stream starts at the newest notification
+        // committed before the subscription is registered; the first
+        // store read below then picks up anything committed in between.
         let after = match after {
             Some(after) => after,
             None => services.store.latest_notification_id(me).await?,
         };
+        // Subscribe before reading the store, so that nothing committed
+        // while the backlog is read can fall between the two.
+        let subscription = services.broker.subscribe(Topic::User(me)).await?;
         tracing::debug!(user.id = me, after, "notification subscription started");
         let store = services.store.clone();
         let stream = gap_free(subscription, after, pick_notification, move |after| {

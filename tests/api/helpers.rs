@@ -1,0 +1,327 @@
+//! Test harness: a real Herald on an ephemeral port with a fresh SQLite
+//! file, an HTTP client for queries and mutations, and a real
+//! graphql-transport-ws client for subscriptions.
+
+use std::{net::SocketAddr, time::Duration};
+
+use futures_util::{SinkExt, StreamExt};
+use herald::{config::Config, graphql::Services};
+use serde_json::{Value, json};
+use tempfile::TempDir;
+use tokio::{net::TcpStream, sync::oneshot};
+use tokio_tungstenite::{
+    MaybeTlsStream, WebSocketStream,
+    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
+};
+
+/// Long enough for any real delivery on a loaded CI machine; only reached
+/// when something is broken.
+pub const WAIT: Duration = Duration::from_secs(10);
+/// How long a test listens to conclude that nothing more arrives.
+pub const QUIET: Duration = Duration::from_millis(300);
+
+pub struct TestApp {
+    pub addr: SocketAddr,
+    pub http: reqwest::Client,
+    pub services: Services,
+    pub schema: herald::graphql::HeraldSchema,
+    pub data_dir: TempDir,
+    _shutdown: oneshot::Sender<()>,
+}
+
+pub struct TestUser {
+    pub id: String,
+    pub token: String,
+}
+
+pub async fn spawn_app() -> TestApp {
+    spawn_app_with(|_| {}).await
+}
+
+/// Starts Herald with the default configuration changed by `configure`.
+pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    let data_dir = tempfile::tempdir().expect("temp dir");
+    let mut config = Config::for_data_dir(data_dir.path());
+    config.jwt_secret = Some("test-secret-for-herald-integration-tests".into());
+    configure(&mut config);
+    let herald = herald::build(config).await.expect("build herald");
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (tx, rx) = oneshot::channel::<()>();
+    tokio::spawn(herald::serve_on(listener, herald.router, async move {
+        let _ = rx.await;
+    }));
+    TestApp {
+        addr,
+        http: reqwest::Client::new(),
+        services: herald.services,
+        schema: herald.schema,
+        data_dir,
+        _shutdown: tx,
+    }
+}
+
+impl TestApp {
+    pub fn url(&self, path: &str) -> String {
+        format!("http://{}{}", self.addr, path)
+    }
+
+    /// Runs a GraphQL operation over `POST /graphql`; returns the whole
+    /// response body.
+    pub async fn gql(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let mut request = self
+            .http
+            .post(self.url("/graphql"))
+            .json(&json!({ "query": query, "variables": variables }));
+        if let Some(token) = token {
+            request = request.bearer_auth(token);
+        }
+        request.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// Runs an operation that must succeed; returns `data`.
+    pub async fn ok(&self, token: Option<&str>, query: &str, variables: Value) -> Value {
+        let body = self.gql(token, query, variables).await;
+        assert!(body.get("errors").is_none(), "unexpected errors: {body}");
+        body["data"].clone()
+    }
+
+    pub async fn sign_up(&self, name: &str) -> TestUser {
+        let email = format!("{}@example.com", name.to_lowercase());
+        let data = self
+            .ok(
+                None,
+                "mutation($input: SignUpInput!) { signUp(input: $input) { token user { id } } }",
+                json!({"input": {"name": name, "email": email, "password": "correct horse"}}),
+            )
+            .await;
+        TestUser {
+            id: data["signUp"]["user"]["id"].as_str().unwrap().to_owned(),
+            token: data["signUp"]["token"].as_str().unwrap().to_owned(),
+        }
+    }
+
+    /// A board owned by `owner` with `members` added; returns its id.
+    pub async fn board_with(&self, owner: &TestUser, members: &[&TestUser]) -> String {
+        let data = self
+            .ok(
+                Some(&owner.token),
+                "mutation { createBoard(name: \"Launch\") { id } }",
+                json!({}),
+            )
+            .await;
+        let board = data["createBoard"]["id"].as_str().unwrap().to_owned();
+        for member in members {
+            self.ok(
+                Some(&owner.token),
+                "mutation($b: ID!, $u: ID!) { addBoardMember(boardId: $b, userId: $u) { id } }",
+                json!({"b": board, "u": member.id}),
+            )
+            .await;
+        }
+        board
+    }
+
+    pub async fn card(&self, creator: &TestUser, board: &str, title: &str) -> String {
+        let data = self
+            .ok(
+                Some(&creator.token),
+                "mutation($b: ID!, $t: String!) { createCard(boardId: $b, title: $t) { id } }",
+                json!({"b": board, "t": title}),
+            )
+            .await;
+        data["createCard"]["id"].as_str().unwrap().to_owned()
+    }
+
+    pub async fn assign(&self, actor: &TestUser, card: &str, user: &TestUser) {
+        self.ok(
+            Some(&actor.token),
+            "mutation($c: ID!, $u: ID!) { assignCard(cardId: $c, userId: $u) { id } }",
+            json!({"c": card, "u": user.id}),
+        )
+        .await;
+    }
+
+    pub async fn update_title(&self, actor: &TestUser, card: &str, title: &str) {
+        self.ok(
+            Some(&actor.token),
+            "mutation($c: ID!, $t: String) { updateCard(id: $c, input: {title: $t}) { id } }",
+            json!({"c": card, "t": title}),
+        )
+        .await;
+    }
+
+    /// `user`'s inbox, newest first: (cursor, kind, message) per edge.
+    pub async fn inbox(&self, user: &TestUser) -> Vec<(String, String, String)> {
+        let data = self
+            .ok(
+                Some(&user.token),
+                "{ notifications(first: 100) { edges { cursor node { kind message } } } }",
+                json!({}),
+            )
+            .await;
+        data["notifications"]["edges"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|e| {
+                (
+                    e["cursor"].as_str().unwrap().to_owned(),
+                    e["node"]["kind"].as_str().unwrap().to_owned(),
+                    e["node"]["message"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+
+    /// A websocket on `/graphql` speaking `protocol`, not yet initialised.
+    pub async fn ws_raw(&self, protocol: &str) -> WsClient {
+        let mut request = format!("ws://{}/graphql", self.addr)
+            .into_client_request()
+            .unwrap();
+        request.headers_mut().insert(
+            "Sec-WebSocket-Protocol",
+            HeaderValue::from_str(protocol).unwrap(),
+        );
+        let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
+        assert_eq!(
+            response.headers().get("sec-websocket-protocol").unwrap(),
+            protocol
+        );
+        WsClient { socket }
+    }
+
+    /// A graphql-transport-ws connection initialised with `token`.
+    pub async fn ws(&self, token: &str) -> WsClient {
+        let mut ws = self.ws_raw("graphql-transport-ws").await;
+        ws.send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}))
+            .await;
+        let ack = ws.recv().await;
+        assert_eq!(ack["type"], "connection_ack", "{ack}");
+        ws
+    }
+}
+
+pub const NOTIFICATIONS_SUBSCRIPTION: &str = "subscription($u: ID!, $after: String) { \
+     notifications(userId: $u, after: $after) { id cursor kind message actor { name } card { title } } }";
+
+pub struct WsClient {
+    socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+}
+
+/// What a websocket read returned.
+#[derive(Debug)]
+pub enum WsEvent {
+    Json(Value),
+    Closed(Option<u16>),
+}
+
+impl WsClient {
+    pub async fn send(&mut self, message: Value) {
+        self.socket
+            .send(Message::Text(message.to_string().into()))
+            .await
+            .unwrap();
+    }
+
+    /// The next event, or None if nothing arrives within `wait`.
+    pub async fn next_event(&mut self, wait: std::time::Duration) -> Option<WsEvent> {
+        let deadline = tokio::time::Instant::now() + wait;
+        loop {
+            let message = tokio::time::timeout_at(deadline, self.socket.next())
+                .await
+                .ok()?;
+            match message {
+                Some(Ok(Message::Text(text))) => {
+                    let value: Value = serde_json::from_str(&text).unwrap();
+                    // Keep-alives of the legacy protocol are not events.
+                    if value["type"] == "ka" {
+                        continue;
+                    }
+                    return Some(WsEvent::Json(value));
+                }
+                Some(Ok(Message::Close(frame))) => {
+                    return Some(WsEvent::Closed(frame.map(|f| f.code.into())));
+                }
+                Some(Ok(_)) => continue,
+                Some(Err(_)) | None => return Some(WsEvent::Closed(None)),
+            }
+        }
+    }
+
+    /// The next JSON message; panics on close or silence.
+    pub async fn recv(&mut self) -> Value {
+        match self.next_event(WAIT).await {
+            Some(WsEvent::Json(v)) => v,
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+
+    /// The close code the server closes with.
+    pub async fn close_code(&mut self) -> Option<u16> {
+        match self.next_event(WAIT).await {
+            Some(WsEvent::Closed(code)) => code,
+            other => panic!("expected the socket to close, got {other:?}"),
+        }
+    }
+
+    pub async fn subscribe(&mut self, id: &str, query: &str, variables: Value) {
+        self.send(json!({"id": id, "type": "subscribe", "payload": {"query": query, "variables": variables}}))
+            .await;
+    }
+
+    /// Subscribes to `user`'s notifications (optionally after a cursor)
+    /// and waits until the server has registered the subscription.
+    pub async fn subscribe_notifications(
+        &mut self,
+        app: &TestApp,
+        id: &str,
+        user: &TestUser,
+        after: Option<&str>,
+    ) {
+        let before = app.services.broker.stats().subscriptions;
+        self.subscribe(
+            id,
+            NOTIFICATIONS_SUBSCRIPTION,
+            json!({"u": user.id, "after": after}),
+        )
+        .await;
+        let deadline = tokio::time::Instant::now() + WAIT;
+        while app.services.broker.stats().subscriptions <= before {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "subscription never started"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(5)).await;
+        }
+    }
+
+    /// The payload of the next `next` message for subscription `id`.
+    pub async fn next_payload(&mut self, id: &str) -> Value {
+        let message = self.recv().await;
+        assert_eq!(message["type"], "next", "{message}");
+        assert_eq!(message["id"], id, "{message}");
+        message["payload"].clone()
+    }
+
+    /// The next notification delivered on subscription `id`.
+    pub async fn next_notification(&mut self, id: &str) -> Value {
+        let payload = self.next_payload(id).await;
+        assert!(payload.get("errors").is_none(), "{payload}");
+        payload["data"]["notifications"].clone()
+    }
+
+    /// Asserts that nothing arrives for a short while.
+    pub async fn assert_quiet(&mut self) {
+        if let Some(event) = self.next_event(QUIET).await {
+            panic!("expected nothing, got {event:?}");
+        }
+    }
+}
+
+/// The `extensions.code` of the first error in a response.
+pub fn error_code(body: &Value) -> &str {
+    body["errors"][0]["extensions"]["code"]
+        .as_str()
+        .unwrap_or_else(|| panic!("expected an error with a code, got {body}"))
+}

@@ -1,0 +1,14 @@
+//! Integration tests: a real server on a real socket, driven over HTTP and
+//! graphql-transport-ws, with a fresh SQLite file per test.
+
+mod helpers;
+
+mod auth;
+mod bad_input;
+mod boards;
+mod inbox;
+mod notifications;
+mod schema;
+mod subscriptions;
+mod transport;
+mod uploads;
