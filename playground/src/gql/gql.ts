@@ -1,0 +1,160 @@
+/* eslint-disable */
+import * as types from './graphql';
+import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-node/core';
+
+/**
+ * Map of all GraphQL operations in the project.
+ *
+ * This map has several performance disadvantages:
+ * 1. It is not tree-shakeable, so it will include all operations in the project.
+ * 2. It is not minifiable, so the string of a GraphQL query will be multiple times inside the bundle.
+ * 3. It does not support dead code elimination, so it will add unused operations.
+ *
+ * Therefore it is highly recommended to use the babel or swc plugin for production.
+ * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
+ */
+type Documents = {
+    "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.SessionLogInDocument,
+    "\n  query SessionMe {\n    me {\n      id\n      name\n    }\n  }\n": typeof types.SessionMeDocument,
+    "\n  fragment NotificationFields on Notification {\n    id\n    cursor\n    kind\n    message\n    createdAt\n    readAt\n    actor {\n      id\n      name\n    }\n    card {\n      id\n      title\n      board {\n        id\n        name\n      }\n    }\n    post {\n      id\n      imageUrl\n      caption\n    }\n  }\n": typeof types.NotificationFieldsFragmentDoc,
+    "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees {\n      id\n      name\n    }\n    comments {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": typeof types.CardFieldsFragmentDoc,
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": typeof types.MeDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.LogInDocument,
+    "\n  query Inbox($first: Int!) {\n    notifications(first: $first) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n": typeof types.InboxDocument,
+    "\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n": typeof types.LiveNotificationsDocument,
+    "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n": typeof types.MarkNotificationReadDocument,
+    "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": typeof types.MarkAllNotificationsReadDocument,
+    "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members {\n        id\n        name\n      }\n      cards {\n        ...CardFields\n      }\n    }\n  }\n": typeof types.BoardDocument,
+    "\n  mutation CreateBoard($name: String!) {\n    createBoard(name: $name) {\n      id\n      name\n    }\n  }\n": typeof types.CreateBoardDocument,
+    "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members {\n        id\n        name\n      }\n    }\n  }\n": typeof types.AddBoardMemberDocument,
+    "\n  mutation CreateCard($boardId: ID!, $title: String!, $description: String) {\n    createCard(boardId: $boardId, title: $title, description: $description) {\n      ...CardFields\n    }\n  }\n": typeof types.CreateCardDocument,
+    "\n  mutation UpdateCard($id: ID!, $input: UpdateCardInput!) {\n    updateCard(id: $id, input: $input) {\n      ...CardFields\n    }\n  }\n": typeof types.UpdateCardDocument,
+    "\n  mutation AssignCard($cardId: ID!, $userId: ID!) {\n    assignCard(cardId: $cardId, userId: $userId) {\n      ...CardFields\n    }\n  }\n": typeof types.AssignCardDocument,
+    "\n  mutation AddComment($cardId: ID!, $body: String!) {\n    addComment(cardId: $cardId, body: $body) {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": typeof types.AddCommentDocument,
+    "\n  mutation Follow($userId: ID!) {\n    follow(userId: $userId) {\n      id\n      name\n    }\n  }\n": typeof types.FollowDocument,
+    "\n  mutation UploadPost($file: Upload!, $caption: String) {\n    uploadPost(file: $file, caption: $caption) {\n      id\n      imageUrl\n      caption\n      createdAt\n    }\n  }\n": typeof types.UploadPostDocument,
+};
+const documents: Documents = {
+    "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.SessionLogInDocument,
+    "\n  query SessionMe {\n    me {\n      id\n      name\n    }\n  }\n": types.SessionMeDocument,
+    "\n  fragment NotificationFields on Notification {\n    id\n    cursor\n    kind\n    message\n    createdAt\n    readAt\n    actor {\n      id\n      name\n    }\n    card {\n      id\n      title\n      board {\n        id\n        name\n      }\n    }\n    post {\n      id\n      imageUrl\n      caption\n    }\n  }\n": types.NotificationFieldsFragmentDoc,
+    "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees {\n      id\n      name\n    }\n    comments {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": types.CardFieldsFragmentDoc,
+    "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": types.MeDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.LogInDocument,
+    "\n  query Inbox($first: Int!) {\n    notifications(first: $first) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n": types.InboxDocument,
+    "\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n": types.LiveNotificationsDocument,
+    "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n": types.MarkNotificationReadDocument,
+    "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": types.MarkAllNotificationsReadDocument,
+    "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members {\n        id\n        name\n      }\n      cards {\n        ...CardFields\n      }\n    }\n  }\n": types.BoardDocument,
+    "\n  mutation CreateBoard($name: String!) {\n    createBoard(name: $name) {\n      id\n      name\n    }\n  }\n": types.CreateBoardDocument,
+    "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members {\n        id\n        name\n      }\n    }\n  }\n": types.AddBoardMemberDocument,
+    "\n  mutation CreateCard($boardId: ID!, $title: String!, $description: String) {\n    createCard(boardId: $boardId, title: $title, description: $description) {\n      ...CardFields\n    }\n  }\n": types.CreateCardDocument,
+    "\n  mutation UpdateCard($id: ID!, $input: UpdateCardInput!) {\n    updateCard(id: $id, input: $input) {\n      ...CardFields\n    }\n  }\n": types.UpdateCardDocument,
+    "\n  mutation AssignCard($cardId: ID!, $userId: ID!) {\n    assignCard(cardId: $cardId, userId: $userId) {\n      ...CardFields\n    }\n  }\n": types.AssignCardDocument,
+    "\n  mutation AddComment($cardId: ID!, $body: String!) {\n    addComment(cardId: $cardId, body: $body) {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": types.AddCommentDocument,
+    "\n  mutation Follow($userId: ID!) {\n    follow(userId: $userId) {\n      id\n      name\n    }\n  }\n": types.FollowDocument,
+    "\n  mutation UploadPost($file: Upload!, $caption: String) {\n    uploadPost(file: $file, caption: $caption) {\n      id\n      imageUrl\n      caption\n      createdAt\n    }\n  }\n": types.UploadPostDocument,
+};
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ *
+ *
+ * @example
+ * ```ts
+ * const query = graphql(`query GetUser($id: ID!) { user(id: $id) { name } }`);
+ * ```
+ *
+ * The query argument is unknown!
+ * Please regenerate the types.
+ */
+export function graphql(source: string): unknown;
+
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query SessionMe {\n    me {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  query SessionMe {\n    me {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment NotificationFields on Notification {\n    id\n    cursor\n    kind\n    message\n    createdAt\n    readAt\n    actor {\n      id\n      name\n    }\n    card {\n      id\n      title\n      board {\n        id\n        name\n      }\n    }\n    post {\n      id\n      imageUrl\n      caption\n    }\n  }\n"): (typeof documents)["\n  fragment NotificationFields on Notification {\n    id\n    cursor\n    kind\n    message\n    createdAt\n    readAt\n    actor {\n      id\n      name\n    }\n    card {\n      id\n      title\n      board {\n        id\n        name\n      }\n    }\n    post {\n      id\n      imageUrl\n      caption\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees {\n      id\n      name\n    }\n    comments {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees {\n      id\n      name\n    }\n    comments {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n"): (typeof documents)["\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Inbox($first: Int!) {\n    notifications(first: $first) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n"): (typeof documents)["\n  query Inbox($first: Int!) {\n    notifications(first: $first) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n"): (typeof documents)["\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n"): (typeof documents)["\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"): (typeof documents)["\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members {\n        id\n        name\n      }\n      cards {\n        ...CardFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members {\n        id\n        name\n      }\n      cards {\n        ...CardFields\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateBoard($name: String!) {\n    createBoard(name: $name) {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  mutation CreateBoard($name: String!) {\n    createBoard(name: $name) {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation CreateCard($boardId: ID!, $title: String!, $description: String) {\n    createCard(boardId: $boardId, title: $title, description: $description) {\n      ...CardFields\n    }\n  }\n"): (typeof documents)["\n  mutation CreateCard($boardId: ID!, $title: String!, $description: String) {\n    createCard(boardId: $boardId, title: $title, description: $description) {\n      ...CardFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UpdateCard($id: ID!, $input: UpdateCardInput!) {\n    updateCard(id: $id, input: $input) {\n      ...CardFields\n    }\n  }\n"): (typeof documents)["\n  mutation UpdateCard($id: ID!, $input: UpdateCardInput!) {\n    updateCard(id: $id, input: $input) {\n      ...CardFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AssignCard($cardId: ID!, $userId: ID!) {\n    assignCard(cardId: $cardId, userId: $userId) {\n      ...CardFields\n    }\n  }\n"): (typeof documents)["\n  mutation AssignCard($cardId: ID!, $userId: ID!) {\n    assignCard(cardId: $cardId, userId: $userId) {\n      ...CardFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation AddComment($cardId: ID!, $body: String!) {\n    addComment(cardId: $cardId, body: $body) {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation AddComment($cardId: ID!, $body: String!) {\n    addComment(cardId: $cardId, body: $body) {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation Follow($userId: ID!) {\n    follow(userId: $userId) {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  mutation Follow($userId: ID!) {\n    follow(userId: $userId) {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UploadPost($file: Upload!, $caption: String) {\n    uploadPost(file: $file, caption: $caption) {\n      id\n      imageUrl\n      caption\n      createdAt\n    }\n  }\n"): (typeof documents)["\n  mutation UploadPost($file: Upload!, $caption: String) {\n    uploadPost(file: $file, caption: $caption) {\n      id\n      imageUrl\n      caption\n      createdAt\n    }\n  }\n"];
+
+export function graphql(source: string) {
+  return (documents as any)[source] ?? {};
+}
+
+export type DocumentType<TDocumentNode extends DocumentNode<any, any>> = TDocumentNode extends DocumentNode<  infer TType,  any>  ? TType  : never;

@@ -1,0 +1,101 @@
+// The operations GraphiQL opens with, one tab each, in the order of the
+// walkthrough on a fresh server: Alice and Bob sign up (user ids 1 and 2),
+// Bob makes board 1, adds Alice, makes card 1, assigns it to her and
+// comments on it; Alice reads her inbox and subscribes to what comes next.
+// The ids in the variables are those a fresh server hands out; edit them
+// when yours differ. tests/tabs.test.ts checks every tab against the schema.
+import type { GraphiQLProps } from 'graphiql';
+
+type TabDefinition = NonNullable<GraphiQLProps['defaultTabs']>[number];
+
+export const WALKTHROUGH_TABS: TabDefinition[] = [
+  {
+    query: `mutation SignUpAlice {
+  signUp(input: {name: "Alice", email: "alice@example.com", password: "correct horse"}) {
+    token
+    user { id name }
+  }
+}`,
+  },
+  {
+    query: `mutation SignUpBob {
+  signUp(input: {name: "Bob", email: "bob@example.com", password: "battery staple"}) {
+    token
+    user { id name }
+  }
+}`,
+  },
+  {
+    query: `mutation CreateBoard($name: String!) {
+  createBoard(name: $name) {
+    id
+    name
+    members { id name }
+  }
+}`,
+    variables: '{ "name": "Launch" }',
+  },
+  {
+    query: `mutation AddBoardMember($boardId: ID!, $userId: ID!) {
+  addBoardMember(boardId: $boardId, userId: $userId) {
+    id
+    members { id name }
+  }
+}`,
+    variables: '{ "boardId": "1", "userId": "1" }',
+  },
+  {
+    query: `mutation CreateCard($boardId: ID!, $title: String!, $description: String) {
+  createCard(boardId: $boardId, title: $title, description: $description) {
+    id
+    title
+    creator { name }
+  }
+}`,
+    variables: '{ "boardId": "1", "title": "Write the launch post", "description": "Two paragraphs and a picture" }',
+  },
+  {
+    query: `mutation AssignCard($cardId: ID!, $userId: ID!) {
+  assignCard(cardId: $cardId, userId: $userId) {
+    id
+    assignees { id name }
+  }
+}`,
+    variables: '{ "cardId": "1", "userId": "1" }',
+  },
+  {
+    query: `mutation AddComment($cardId: ID!, $body: String!) {
+  addComment(cardId: $cardId, body: $body) {
+    id
+    body
+    author { name }
+  }
+}`,
+    variables: '{ "cardId": "1", "body": "The draft is ready for review." }',
+  },
+  {
+    query: `query Inbox {
+  notifications(first: 20) {
+    edges {
+      cursor
+      node { id kind message actor { name } createdAt readAt }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+  unreadNotificationCount
+}`,
+  },
+  {
+    query: `subscription Notifications($userId: ID!, $after: String) {
+  notifications(userId: $userId, after: $after) {
+    id
+    cursor
+    kind
+    message
+    actor { name }
+    createdAt
+  }
+}`,
+    variables: '{ "userId": "1" }',
+  },
+];

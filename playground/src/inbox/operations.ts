@@ -1,0 +1,233 @@
+// Every operation the inbox sends. graphql-codegen types them from
+// ../schema.graphql into src/gql/ (`npm run codegen`).
+import { graphql } from '../gql';
+
+export const NotificationFields = graphql(`
+  fragment NotificationFields on Notification {
+    id
+    cursor
+    kind
+    message
+    createdAt
+    readAt
+    actor {
+      id
+      name
+    }
+    card {
+      id
+      title
+      board {
+        id
+        name
+      }
+    }
+    post {
+      id
+      imageUrl
+      caption
+    }
+  }
+`);
+
+export const CardFields = graphql(`
+  fragment CardFields on Card {
+    id
+    title
+    description
+    updatedAt
+    creator {
+      id
+      name
+    }
+    assignees {
+      id
+      name
+    }
+    comments {
+      id
+      body
+      createdAt
+      author {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const MeQuery = graphql(`
+  query Me {
+    me {
+      id
+      name
+      email
+    }
+  }
+`);
+
+export const SignUpMutation = graphql(`
+  mutation SignUp($input: SignUpInput!) {
+    signUp(input: $input) {
+      token
+      user {
+        id
+        name
+        email
+      }
+    }
+  }
+`);
+
+export const LogInMutation = graphql(`
+  mutation LogIn($email: String!, $password: String!) {
+    logIn(email: $email, password: $password) {
+      token
+      user {
+        id
+        name
+        email
+      }
+    }
+  }
+`);
+
+export const InboxQuery = graphql(`
+  query Inbox($first: Int!) {
+    notifications(first: $first) {
+      edges {
+        cursor
+        node {
+          ...NotificationFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+    unreadNotificationCount
+  }
+`);
+
+export const LiveNotificationsSubscription = graphql(`
+  subscription LiveNotifications($userId: ID!, $after: String) {
+    notifications(userId: $userId, after: $after) {
+      ...NotificationFields
+    }
+  }
+`);
+
+export const MarkNotificationReadMutation = graphql(`
+  mutation MarkNotificationRead($id: ID!) {
+    markNotificationRead(id: $id) {
+      id
+      readAt
+    }
+  }
+`);
+
+export const MarkAllNotificationsReadMutation = graphql(`
+  mutation MarkAllNotificationsRead {
+    markAllNotificationsRead
+  }
+`);
+
+export const BoardQuery = graphql(`
+  query Board($id: ID!) {
+    board(id: $id) {
+      id
+      name
+      owner {
+        id
+        name
+      }
+      members {
+        id
+        name
+      }
+      cards {
+        ...CardFields
+      }
+    }
+  }
+`);
+
+export const CreateBoardMutation = graphql(`
+  mutation CreateBoard($name: String!) {
+    createBoard(name: $name) {
+      id
+      name
+    }
+  }
+`);
+
+export const AddBoardMemberMutation = graphql(`
+  mutation AddBoardMember($boardId: ID!, $userId: ID!) {
+    addBoardMember(boardId: $boardId, userId: $userId) {
+      id
+      members {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const CreateCardMutation = graphql(`
+  mutation CreateCard($boardId: ID!, $title: String!, $description: String) {
+    createCard(boardId: $boardId, title: $title, description: $description) {
+      ...CardFields
+    }
+  }
+`);
+
+export const UpdateCardMutation = graphql(`
+  mutation UpdateCard($id: ID!, $input: UpdateCardInput!) {
+    updateCard(id: $id, input: $input) {
+      ...CardFields
+    }
+  }
+`);
+
+export const AssignCardMutation = graphql(`
+  mutation AssignCard($cardId: ID!, $userId: ID!) {
+    assignCard(cardId: $cardId, userId: $userId) {
+      ...CardFields
+    }
+  }
+`);
+
+export const AddCommentMutation = graphql(`
+  mutation AddComment($cardId: ID!, $body: String!) {
+    addComment(cardId: $cardId, body: $body) {
+      id
+      body
+      createdAt
+      author {
+        id
+        name
+      }
+    }
+  }
+`);
+
+export const FollowMutation = graphql(`
+  mutation Follow($userId: ID!) {
+    follow(userId: $userId) {
+      id
+      name
+    }
+  }
+`);
+
+export const UploadPostMutation = graphql(`
+  mutation UploadPost($file: Upload!, $caption: String) {
+    uploadPost(file: $file, caption: $caption) {
+      id
+      imageUrl
+      caption
+      createdAt
+    }
+  }
+`);

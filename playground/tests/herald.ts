@@ -1,0 +1,135 @@
+// A real Herald for the browser tests: the binary from HERALD_BIN (by
+// default the debug build of this repository), on a free loopback port,
+// with a fresh data directory, stopped when the tests are done.
+import { type ChildProcess, spawn } from 'node:child_process';
+import { mkdtemp, rm } from 'node:fs/promises';
+import { createServer } from 'node:net';
+import { tmpdir } from 'node:os';
+import { join, resolve } from 'node:path';
+
+const PLAYGROUND = resolve(import.meta.dirname, '..');
+const BINARY = process.env['HERALD_BIN'] ?? resolve(PLAYGROUND, '../target/debug/herald');
+
+/** How long Herald may take to answer /healthz after starting (it migrates first). */
+const STARTUP_TIMEOUT_MS = 30_000;
+
+export interface SignedUp {
+  token: string;
+  user: { id: string; name: string };
+}
+
+export class Herald {
+  private process: ChildProcess | null = null;
+  private output = '';
+
+  private constructor(
+    /** `http://127.0.0.1:<port>`, the only origin the pages may talk to. */
+    readonly url: string,
+    private readonly listen: string,
+    private readonly dataDir: string,
+  ) {}
+
+  static async start(): Promise<Herald> {
+    const port = await freePort();
+    const dataDir = await mkdtemp(join(tmpdir(), 'herald-playground-'));
+    const herald = new Herald(`http://127.0.0.1:${port}`, `127.0.0.1:${port}`, dataDir);
+    await herald.spawn();
+    return herald;
+  }
+
+  /** Stops the server and starts it again on the same port and data. */
+  async restart(): Promise<void> {
+    await this.kill();
+    await this.spawn();
+  }
+
+  async stop(): Promise<void> {
+    await this.kill();
+    await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Sends one GraphQL request as `token`'s user; throws on any error. */
+  async graphql<T>(query: string, variables: Record<string, unknown> = {}, token?: string): Promise<T> {
+    const response = await fetch(`${this.url}/graphql`, {
+      method: 'POST',
+      headers: {
+        'content-type': 'application/json',
+        ...(token === undefined ? {} : { authorization: `Bearer ${token}` }),
+      },
+      body: JSON.stringify({ query, variables }),
+    });
+    const body = (await response.json()) as { data?: T; errors?: unknown[] };
+    if (body.errors !== undefined || body.data === undefined) {
+      throw new Error(`GraphQL request failed: ${JSON.stringify(body)}`);
+    }
+    return body.data;
+  }
+
+  async signUp(name: string, email: string, password: string): Promise<SignedUp> {
+    const data = await this.graphql<{ signUp: SignedUp }>(
+      `mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id name } } }`,
+      { input: { name, email, password } },
+    );
+    return data.signUp;
+  }
+
+  private async spawn(): Promise<void> {
+    this.output = '';
+    const child = spawn(BINARY, ['--listen', this.listen, '--data-dir', this.dataDir], {
+      env: {
+        ...process.env,
+        HERALD_JWT_SECRET: 'playground-browser-tests',
+        HERALD_LOG: process.env['HERALD_LOG'] ?? 'warn',
+      },
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    child.stdout?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    child.stderr?.on('data', (chunk: Buffer) => (this.output += chunk.toString()));
+    this.process = child;
+    const exited = new Promise<never>((_, reject) => {
+      child.once('error', reject);
+      child.once('exit', (code) =>
+        reject(new Error(`${BINARY} exited with ${code} before it was ready:\n${this.output}`)),
+      );
+    });
+    await Promise.race([this.healthy(), exited]);
+  }
+
+  private async healthy(): Promise<void> {
+    const deadline = Date.now() + STARTUP_TIMEOUT_MS;
+    while (Date.now() < deadline) {
+      try {
+        const response = await fetch(`${this.url}/healthz`);
+        if (response.ok) return;
+      } catch {
+        // Not listening yet.
+      }
+      await new Promise((resolve) => setTimeout(resolve, 100));
+    }
+    throw new Error(`Herald did not answer /healthz within ${STARTUP_TIMEOUT_MS} ms:\n${this.output}`);
+  }
+
+  private async kill(): Promise<void> {
+    const child = this.process;
+    this.process = null;
+    if (child === null || child.exitCode !== null || child.signalCode !== null) return;
+    const exited = new Promise((resolve) => child.once('exit', resolve));
+    child.kill('SIGTERM');
+    const forced = setTimeout(() => child.kill('SIGKILL'), 10_000);
+    await exited;
+    clearTimeout(forced);
+  }
+}
+
+/** A port that was free a moment ago: bind port 0, note it, let it go. */
+async function freePort(): Promise<number> {
+  return new Promise((resolve, reject) => {
+    const server = createServer();
+    server.once('error', reject);
+    server.listen(0, '127.0.0.1', () => {
+      const address = server.address();
+      const port = typeof address === 'object' && address !== null ? address.port : 0;
+      server.close(() => resolve(port));
+    });
+  });
+}
