@@ -74,6 +74,7 @@ test('GraphiQL runs a query and shows a live subscription event', async () => {
       await page.getByRole('button', { name: 'Inbox', exact: true }).click();
       const headers = page.getByRole('region', { name: 'Headers' });
       await headers.getByText('Bearer').waitFor();
+      await page.getByRole('region', { name: 'Operation Editor' }).getByText('unreadNotificationCount').waitFor();
       await page.getByRole('button', { name: /^Execute query/ }).click();
       const result = page.getByRole('region', { name: 'Result Window' });
       await result.getByText('"unreadNotificationCount"').waitFor();
@@ -82,6 +83,7 @@ test('GraphiQL runs a query and shows a live subscription event', async () => {
 
       // The subscription tab, resuming after Alice's newest notification.
       await page.getByRole('button', { name: 'Notifications', exact: true }).click();
+      await page.getByRole('region', { name: 'Operation Editor' }).getByText('subscription').waitFor();
       await page.getByRole('button', { name: 'Variables', exact: true }).click();
       const variables = page.getByRole('region', { name: 'Variables' });
       await variables.getByRole('code').filter({ visible: true }).click();
