@@ -63,6 +63,10 @@ test('GraphiQL runs a query and shows a live subscription event', async () => {
         socket.on('framesent', ({ payload }) => sentOverWebsocket.push(String(payload))),
       );
       await page.goto(`${herald.url}/graphiql`);
+      // GraphiQL is ready once its editor shows the first tab; a tab
+      // clicked before that would open with the first tab's text.
+      const operationEditor = page.getByRole('region', { name: 'Operation Editor' });
+      await operationEditor.getByText('SignUpAlice').waitFor();
 
       const logIn = page.getByRole('form', { name: 'Log in' });
       await logIn.getByLabel('Email').fill('alice@example.com');
@@ -74,7 +78,7 @@ test('GraphiQL runs a query and shows a live subscription event', async () => {
       await page.getByRole('button', { name: 'Inbox', exact: true }).click();
       const headers = page.getByRole('region', { name: 'Headers' });
       await headers.getByText('Bearer').waitFor();
-      await page.getByRole('region', { name: 'Operation Editor' }).getByText('unreadNotificationCount').waitFor();
+      await operationEditor.getByText('unreadNotificationCount').waitFor();
       await page.getByRole('button', { name: /^Execute query/ }).click();
       const result = page.getByRole('region', { name: 'Result Window' });
       await result.getByText('"unreadNotificationCount"').waitFor();
@@ -83,7 +87,7 @@ test('GraphiQL runs a query and shows a live subscription event', async () => {
 
       // The subscription tab, resuming after Alice's newest notification.
       await page.getByRole('button', { name: 'Notifications', exact: true }).click();
-      await page.getByRole('region', { name: 'Operation Editor' }).getByText('subscription').waitFor();
+      await operationEditor.getByText('subscription').waitFor();
       await page.getByRole('button', { name: 'Variables', exact: true }).click();
       const variables = page.getByRole('region', { name: 'Variables' });
       await variables.getByRole('code').filter({ visible: true }).click();
