@@ -44,6 +44,12 @@ pub struct Config {
     /// How long a websocket may stay open without sending `connection_init`.
     #[arg(long, env = "HERALD_WS_INIT_TIMEOUT_SECS", default_value_t = 10)]
     pub ws_init_timeout_secs: u64,
+
+    /// Seconds between `: keep-alive` comments on an idle SSE stream, so
+    /// that proxies and load balancers do not close it as dead.
+    #[arg(long, env = "HERALD_SSE_KEEPALIVE_SECS", default_value_t = 15,
+          value_parser = clap::value_parser!(u64).range(1..))]
+    pub sse_keepalive_secs: u64,
 }
 
 impl Config {
@@ -59,6 +65,7 @@ impl Config {
             jwt_secret: None,
             token_ttl_secs: 7 * 24 * 3600,
             ws_init_timeout_secs: 10,
+            sse_keepalive_secs: 15,
         }
     }
 
@@ -77,5 +84,10 @@ impl Config {
 
     pub fn ws_init_timeout(&self) -> Duration {
         Duration::from_secs(self.ws_init_timeout_secs)
+    }
+
+    /// At least a second: a zero interval would flood idle streams.
+    pub fn sse_keepalive(&self) -> Duration {
+        Duration::from_secs(self.sse_keepalive_secs.max(1))
     }
 }

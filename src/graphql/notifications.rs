@@ -12,6 +12,7 @@ use crate::{
     broker::{Event, Topic},
     delivery::gap_free,
     error::{AppError, AppResult},
+    http::sse::{EventIds, LastEventId},
     notify::NotificationKind,
     store::{Card, Comment, Id, Notification, Post, User},
 };
@@ -242,10 +243,13 @@ impl NotificationSubscription {
                 "you may only subscribe to your own notifications",
             ));
         }
-        let after = after
-            .as_deref()
-            .map(|c| NotificationCursor::decode("after", c))
-            .transpose()?;
+        // Over SSE, a reconnecting browser's `Last-Event-ID` resumes the
+        // stream where it left off; an explicit `after` wins.
+        let after = match (after, ctx.data_opt::<LastEventId>()) {
+            (Some(after), _) => Some(NotificationCursor::decode("after", &after)?),
+            (None, Some(LastEventId(id))) => Some(NotificationCursor::decode("Last-Event-ID", id)?),
+            (None, None) => None,
+        };
         let services = ctx.services().clone();
         // Without a cursor the stream starts at the newest notification
         // committed before the subscription is registered; the first
@@ -263,7 +267,15 @@ impl NotificationSubscription {
             let store = store.clone();
             async move { store.notifications_after(me, after).await }
         });
-        Ok(stream.map(|item| item.map(NotificationNode).map_err(AppError::from)))
+        // Over SSE each event carries its notification's cursor as `id:`.
+        let event_ids = ctx.data_opt::<EventIds>().cloned();
+        let field = ctx.item.node.response_key().node.to_string();
+        Ok(stream.map(move |item| {
+            if let (Some(ids), Ok(n)) = (&event_ids, &item) {
+                ids.record(&field, NotificationCursor(n.id).encode());
+            }
+            item.map(NotificationNode).map_err(AppError::from)
+        }))
     }
 }
 

@@ -4,6 +4,7 @@
 mod graphql;
 mod health;
 mod playground;
+pub mod sse;
 pub mod uploads;
 pub mod ws;
 
@@ -36,6 +37,7 @@ pub fn router(state: AppState) -> Router {
         usize::try_from(config.max_upload_bytes + REQUEST_OVERHEAD_BYTES).unwrap_or(usize::MAX);
     let api = Router::new()
         .route("/graphql", get(graphql::get_or_upgrade).post(graphql::post))
+        .route("/graphql/stream", get(sse::get).post(sse::post))
         .layer(RequestBodyLimitLayer::new(body_limit));
     let mut router = Router::new()
         .merge(api)

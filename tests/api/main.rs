@@ -9,6 +9,7 @@ mod boards;
 mod inbox;
 mod notifications;
 mod schema;
+mod sse;
 mod subscriptions;
 mod transport;
 mod uploads;

@@ -1,0 +1,338 @@
+//! GraphQL over Server-Sent Events at `/graphql/stream`, in the
+//! *distinct connections* mode of the `graphql-sse` protocol: one HTTP
+//! request carries one operation, and its response is an event stream.
+//!
+//! `POST` takes the usual JSON body; `GET` takes `query`, `variables` and
+//! `operationName` in the query string, which is what a browser
+//! `EventSource` can send. Every execution result is a `next` event whose
+//! data is the result as JSON; a `complete` event ends the stream. Any
+//! operation of the schema works: a subscription streams until the client
+//! goes away, a query or mutation (mutations only over `POST`) is one
+//! `next` then `complete`. Errors found while executing (FORBIDDEN,
+//! UNAUTHENTICATED, a malformed query) arrive as a `next` carrying
+//! `errors`, as the protocol asks, because a browser hides the body of a
+//! failed response; only a token that is presented and invalid is
+//! refused before streaming, with 401 and a JSON body.
+//!
+//! Resuming: an `EventSource` cannot set headers, so the token may also
+//! come as an `access_token` query parameter (never logged: the router's
+//! spans hold the path only). Each event of a resumable subscription
+//! carries `id:` = the cursor of its item (`EventIds`); on its automatic
+//! reconnect the browser sends that back as `Last-Event-ID`, which the
+//! subscription takes as its `after` cursor (`LastEventId`) unless the
+//! operation gives `after` itself. Gap-free delivery then replays exactly
+//! what was missed before going live.
+//!
+//! Liveness: a `retry:` hint opens the stream, a `: keep-alive` comment
+//! goes out whenever the stream has been idle for the configured interval,
+//! and `X-Accel-Buffering: no` keeps nginx from holding events back. When
+//! the client disconnects, hyper drops the response body, which drops the
+//! execution stream and with it the broker subscription.
+
+use std::{
+    collections::HashMap,
+    convert::Infallible,
+    sync::{Arc, Mutex},
+    time::Duration,
+};
+
+use async_graphql::{Request, parser::types::OperationType};
+use axum::{
+    body::Bytes,
+    extract::{RawQuery, State},
+    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    response::{
+        IntoResponse, Response,
+        sse::{Event, KeepAlive, Sse},
+    },
+};
+use futures_util::{StreamExt, stream};
+use serde::Deserialize;
+
+use super::{
+    AppState,
+    graphql::{auth_from_headers, error_response},
+};
+use crate::auth::Auth;
+
+/// How long a browser should wait before reconnecting a dropped stream.
+/// Short, because resuming is cheap (one indexed read) and a user expects
+/// notifications to come back quickly after the network does.
+pub const RETRY_AFTER_DISCONNECT: Duration = Duration::from_secs(3);
+
+/// Where subscription resolvers record the resumable id of each item they
+/// yield, for the transport to send as the SSE `id:` of its event.
+///
+/// async-graphql resolves a subscription's items one at a time, and polls
+/// the source stream for the next item only after the previous response
+/// was taken; so when the transport receives the response for a field, the
+/// entry of that field holds the id of exactly that item. Entries are keyed
+/// by response key (the field's alias or name), so an operation with
+/// several root fields cannot mix their ids up.
+#[derive(Clone, Default)]
+pub struct EventIds(Arc<Mutex<HashMap<String, String>>>);
+
+impl EventIds {
+    /// Records `id` as the id of the item that the field `response_key` is
+    /// about to yield.
+    pub fn record(&self, response_key: &str, id: String) {
+        self.lock().insert(response_key.to_owned(), id);
+    }
+
+    /// The id recorded for the item a response carries, if its field
+    /// records ids. Taking it leaves nothing behind for a later response.
+    fn take_for(&self, response: &async_graphql::Response) -> Option<String> {
+        let async_graphql::Value::Object(fields) = &response.data else {
+            return None;
+        };
+        let mut ids = self.lock();
+        // Subscriptions have one root field; with several, the last
+        // recorded one names the event.
+        fields
+            .keys()
+            .filter_map(|key| ids.remove(key.as_str()))
+            .last()
+    }
+
+    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
+        // A panic while holding this lock cannot leave the map half
+        // updated (every critical section is one map operation).
+        self.0
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+}
+
+/// The `Last-Event-ID` a reconnecting client sent: the id of the last
+/// event it received. A resumable subscription uses it as its `after`
+/// cursor when the operation does not give one.
+#[derive(Clone, Debug)]
+pub struct LastEventId(pub String);
+
+/// The query-string parameters read here besides those of the GraphQL
+/// request itself.
+#[derive(Deserialize, Default)]
+struct StreamParams {
+    /// The token, for clients that cannot send `Authorization`.
+    access_token: Option<String>,
+    /// async-graphql's `parse_query_string` reads `operation_name`; the
+    /// GraphQL over HTTP spelling is `operationName`.
+    #[serde(rename = "operationName")]
+    operation_name: Option<String>,
+}
+
+impl StreamParams {
+    fn from_query(query: &str) -> Self {
+        // Unparsable parameters are reported by `parse_query_string` for
+        // GET; for POST the query string is optional.
+        axum::extract::Query::<StreamParams>::try_from_uri(
+            &format!("/?{query}").parse().unwrap_or_default(),
+        )
+        .map(|q| q.0)
+        .unwrap_or_default()
+    }
+}
+
+/// `GET /graphql/stream?query=…&variables=…&access_token=…`: what a
+/// browser `EventSource` sends. Mutations are refused, so that a link
+/// cannot change anything.
+pub async fn get(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+) -> Response {
+    let query = query.unwrap_or_default();
+    let params = StreamParams::from_query(&query);
+    let mut request = match async_graphql::http::parse_query_string(&query) {
+        Ok(request) => request,
+        Err(err) => {
+            return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &err.to_string());
+        }
+    };
+    if request.operation_name.is_none() {
+        request.operation_name = params.operation_name.clone();
+    }
+    if let Ok(document) = request.parsed_query()
+        && document
+            .operations
+            .iter()
+            .any(|(_, op)| op.node.ty == OperationType::Mutation)
+    {
+        return error_response(
+            StatusCode::METHOD_NOT_ALLOWED,
+            "BAD_REQUEST",
+            "mutations cannot be sent with GET; use POST",
+        );
+    }
+    stream_operation(&state, &headers, params.access_token.as_deref(), request)
+}
+
+/// `POST /graphql/stream` with a JSON GraphQL request body.
+pub async fn post(
+    State(state): State<AppState>,
+    headers: HeaderMap,
+    RawQuery(query): RawQuery,
+    body: Bytes,
+) -> Response {
+    let params = StreamParams::from_query(query.as_deref().unwrap_or_default());
+    let request: Request = match serde_json::from_slice(&body) {
+        Ok(request) => request,
+        Err(err) => {
+            return error_response(
+                StatusCode::BAD_REQUEST,
+                "BAD_REQUEST",
+                &format!("the body must be a JSON GraphQL request: {err}"),
+            );
+        }
+    };
+    stream_operation(&state, &headers, params.access_token.as_deref(), request)
+}
+
+/// The caller: the `Authorization` header, or else the `access_token`
+/// query parameter.
+fn caller(state: &AppState, headers: &HeaderMap, access_token: Option<&str>) -> Auth {
+    if headers.contains_key(header::AUTHORIZATION) {
+        auth_from_headers(state, headers)
+    } else {
+        Auth::from_authorization(&state.services.keys, access_token)
+    }
+}
+
+fn stream_operation(
+    state: &AppState,
+    headers: &HeaderMap,
+    access_token: Option<&str>,
+    request: Request,
+) -> Response {
+    let auth = caller(state, headers, access_token);
+    if let Auth::Invalid(reason) = auth {
+        return error_response(
+            StatusCode::UNAUTHORIZED,
+            "UNAUTHENTICATED",
+            &format!("invalid token: {reason}"),
+        );
+    }
+    let last_event_id = headers
+        .get("last-event-id")
+        .and_then(|v| v.to_str().ok())
+        .map(str::trim)
+        .filter(|v| !v.is_empty())
+        .map(|v| LastEventId(v.to_owned()));
+    let ids = EventIds::default();
+    let mut request = request.data(ids.clone());
+    if let Some(last_event_id) = last_event_id {
+        request = request.data(last_event_id);
+    }
+    let stream_log = StreamLog {
+        user: match auth {
+            Auth::User(id) => Some(id),
+            _ => None,
+        },
+        operation: request.operation_name.clone(),
+    };
+    tracing::debug!(
+        user.id = stream_log.user,
+        operation = stream_log.operation.as_deref(),
+        "SSE stream opened"
+    );
+    let results = state.schema.execute_stream(request.data(auth));
+    let opening = Event::default()
+        .comment("stream open")
+        .retry(RETRY_AFTER_DISCONNECT);
+    let events = stream::once(async move { opening })
+        .chain(results.map(move |response| {
+            // Dropped with the stream, i.e. when the client goes away.
+            let _log = &stream_log;
+            next_event(&ids, &response)
+        }))
+        .chain(stream::once(async { complete_event() }))
+        .map(Ok::<_, Infallible>);
+    let keep_alive = KeepAlive::new()
+        .interval(state.services.config.sse_keepalive())
+        .text("keep-alive");
+    let mut response = Sse::new(events).keep_alive(keep_alive).into_response();
+    let headers = response.headers_mut();
+    headers.insert(header::CACHE_CONTROL, HeaderValue::from_static("no-cache"));
+    headers.insert(
+        HeaderName::from_static("x-accel-buffering"),
+        HeaderValue::from_static("no"),
+    );
+    response
+}
+
+/// A `next` event carrying one execution result, with the id of its item
+/// when the resolver recorded one.
+fn next_event(ids: &EventIds, response: &async_graphql::Response) -> Event {
+    let id = ids.take_for(response);
+    let event = match Event::default().event("next").json_data(response) {
+        Ok(event) => event,
+        Err(err) => {
+            tracing::error!(error = %err, "could not serialise an execution result");
+            Event::default().event("next").data(
+                serde_json::json!({
+                    "errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]
+                })
+                .to_string(),
+            )
+        }
+    };
+    match id {
+        Some(id) => event.id(id),
+        None => event,
+    }
+}
+
+/// The `complete` event. Its data is `null` rather than empty: a browser
+/// does not dispatch an event without data, and the page must see
+/// `complete` to close its `EventSource` instead of reconnecting.
+fn complete_event() -> Event {
+    Event::default().event("complete").data("null")
+}
+
+/// Logs the end of a stream when dropped.
+struct StreamLog {
+    user: Option<crate::store::Id>,
+    operation: Option<String>,
+}
+
+impl Drop for StreamLog {
+    fn drop(&mut self) {
+        tracing::debug!(
+            user.id = self.user,
+            operation = self.operation.as_deref(),
+            "SSE stream closed"
+        );
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn ids_are_taken_for_the_field_a_response_carries() {
+        let ids = EventIds::default();
+        ids.record("a", "c1".into());
+        ids.record("b", "c2".into());
+        let response = async_graphql::Response::new(async_graphql::value!({"a": {"x": 1}}));
+        assert_eq!(ids.take_for(&response).as_deref(), Some("c1"));
+        assert_eq!(ids.take_for(&response), None, "an id is used once");
+        let errors_only = async_graphql::Response::from_errors(vec![]);
+        assert_eq!(ids.take_for(&errors_only), None);
+    }
+
+    #[test]
+    fn the_token_and_operation_name_are_read_from_the_query_string() {
+        let params = StreamParams::from_query("query=%7Bme%7D&access_token=abc&operationName=Op");
+        assert_eq!(params.access_token.as_deref(), Some("abc"));
+        assert_eq!(params.operation_name.as_deref(), Some("Op"));
+        let params = StreamParams::from_query("");
+        assert!(params.access_token.is_none());
+    }
+
+    #[test]
+    fn complete_has_data_so_that_browsers_dispatch_it() {
+        let bytes = format!("{:?}", complete_event());
+        assert!(bytes.contains("data: null"), "{bytes}");
+    }
+}
