@@ -21,7 +21,7 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::store::{Id, Notification};
+use crate::store::{ChatMessage, Id, Notification};
 
 pub use memory::MemoryBroker;
 pub use router::{Interest, LocalRouter, SUBSCRIBER_BUFFER, Subscription};
@@ -31,12 +31,21 @@ pub use router::{Interest, LocalRouter, SUBSCRIBER_BUFFER, Subscription};
 pub enum Topic {
     /// Notifications of one recipient.
     User(Id),
+    /// Messages and membership changes of one chat room.
+    Room(Id),
 }
 
 /// A committed change that subscribers may want.
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Event {
     Notification(Arc<Notification>),
+    /// A message committed in a chat room: one event for the whole room.
+    ChatMessage(Arc<ChatMessage>),
+    /// `user_id` left `room_id`; their live room subscriptions end.
+    ChatMemberLeft {
+        room_id: Id,
+        user_id: Id,
+    },
 }
 
 impl Event {
@@ -44,6 +53,8 @@ impl Event {
     pub fn topic(&self) -> Topic {
         match self {
             Event::Notification(n) => Topic::User(n.recipient_id),
+            Event::ChatMessage(m) => Topic::Room(m.room_id),
+            Event::ChatMemberLeft { room_id, .. } => Topic::Room(*room_id),
         }
     }
 }

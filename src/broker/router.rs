@@ -174,6 +174,7 @@ mod tests {
             card_id: None,
             comment_id: None,
             post_id: None,
+            chat_message_id: None,
             created_at: 0,
             read_at: None,
         }))
@@ -182,6 +183,7 @@ mod tests {
     fn id_of(delivery: Delivery) -> i64 {
         match delivery {
             Delivery::Event(Event::Notification(n)) => n.id,
+            Delivery::Event(_) => -2,
             Delivery::Resync => -1,
         }
     }

@@ -36,13 +36,34 @@ impl Sequenced for crate::store::Notification {
     }
 }
 
+/// A room's messages are sequenced like a recipient's notifications.
+impl Sequenced for crate::store::ChatMessage {
+    fn seq(&self) -> Id {
+        self.id
+    }
+    fn prev_seq(&self) -> Id {
+        self.prev_id
+    }
+}
+
+/// What a stream makes of one live event of its topic.
+pub enum Picked<T> {
+    /// An item of this stream.
+    Item(Arc<T>),
+    /// Not for this stream (another kind of event on the same topic).
+    Skip,
+    /// The subscriber may no longer read this topic (it left the room):
+    /// the stream ends.
+    End,
+}
+
 /// Merges `fetch_after` (the store, oldest first, at most `CATCH_UP_PAGE`
 /// per call) with the live `subscription`, starting after `after`.
 ///
 /// The subscription must have been opened before this is called, so that
 /// nothing committed during the first read is missed.
 pub fn gap_free<T, F, Fut>(
-    mut subscription: Subscription,
+    subscription: Subscription,
     after: Id,
     pick: fn(Event) -> Option<Arc<T>>,
     fetch_after: F,
@@ -52,6 +73,37 @@ where
     F: Fn(Id) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Vec<T>, StoreError>> + Send,
 {
+    gap_free_until(
+        subscription,
+        after,
+        move |event| match pick(event) {
+            Some(item) => Picked::Item(item),
+            None => Picked::Skip,
+        },
+        move |after| {
+            let page = fetch_after(after);
+            async move { page.await.map(Some) }
+        },
+    )
+}
+
+/// `gap_free` for a stream whose reader may lose the right to read it:
+/// it ends when `pick` says `Picked::End`, or when a store read (the first
+/// one, and every one after a gap or a resync) returns `None`. The store
+/// read is where the right is re-checked, so that an event that ends the
+/// stream but was lost in an overflow still ends it.
+pub fn gap_free_until<T, P, F, Fut>(
+    mut subscription: Subscription,
+    after: Id,
+    pick: P,
+    fetch_after: F,
+) -> impl Stream<Item = Result<Arc<T>, StoreError>> + Send
+where
+    T: Sequenced + Send + Sync + 'static,
+    P: Fn(Event) -> Picked<T> + Send + 'static,
+    F: Fn(Id) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send,
+{
     stream! {
         let mut last = after;
         let mut need_store_read = true;
@@ -60,7 +112,8 @@ where
                 need_store_read = false;
                 loop {
                     let page = match fetch_after(last).await {
-                        Ok(page) => page,
+                        Ok(Some(page)) => page,
+                        Ok(None) => return,
                         Err(err) => {
                             yield Err(err);
                             return;
@@ -80,7 +133,11 @@ where
                 None => return,
                 Some(Delivery::Resync) => need_store_read = true,
                 Some(Delivery::Event(event)) => {
-                    let Some(item) = pick(event) else { continue };
+                    let item = match pick(event) {
+                        Picked::Item(item) => item,
+                        Picked::Skip => continue,
+                        Picked::End => return,
+                    };
                     if item.seq() <= last {
                         continue;
                     }
@@ -103,7 +160,7 @@ mod tests {
     use super::*;
     use crate::{
         broker::{LocalRouter, Topic},
-        store::Notification,
+        store::{ChatMessage, Notification},
     };
 
     fn note(id: Id, prev: Id) -> Notification {
@@ -117,6 +174,7 @@ mod tests {
             card_id: None,
             comment_id: None,
             post_id: None,
+            chat_message_id: None,
             created_at: 0,
             read_at: None,
         }
@@ -125,6 +183,7 @@ mod tests {
     fn pick(event: Event) -> Option<Arc<Notification>> {
         match event {
             Event::Notification(n) => Some(n),
+            _ => None,
         }
     }
 
@@ -203,5 +262,83 @@ mod tests {
         rows.lock().unwrap().extend([note(11, 10), note(12, 11)]);
         router.resync_all();
         assert_eq!(take_ids(&mut stream, 2).await, vec![11, 12]);
+    }
+
+    fn chat_message(id: Id, prev: Id) -> ChatMessage {
+        ChatMessage {
+            id,
+            room_id: 7,
+            prev_id: prev,
+            author_id: 2,
+            body: String::new(),
+            created_at: 0,
+        }
+    }
+
+    /// A room stream of user 1, which ends when user 1 leaves.
+    fn pick_until_left(event: Event) -> Picked<ChatMessage> {
+        match event {
+            Event::ChatMessage(m) => Picked::Item(m),
+            Event::ChatMemberLeft { user_id: 1, .. } => Picked::End,
+            _ => Picked::Skip,
+        }
+    }
+
+    #[tokio::test]
+    async fn an_ending_event_ends_the_stream_and_others_are_skipped() {
+        let router = LocalRouter::new(None);
+        let sub = router.subscribe(Topic::Room(7));
+        let mut stream = Box::pin(gap_free_until(sub, 0, pick_until_left, |_| {
+            std::future::ready(Ok(Some(Vec::new())))
+        }));
+        router.deliver([
+            Event::ChatMemberLeft {
+                room_id: 7,
+                user_id: 2,
+            },
+            Event::ChatMessage(Arc::new(chat_message(1, 0))),
+            Event::ChatMemberLeft {
+                room_id: 7,
+                user_id: 1,
+            },
+            Event::ChatMessage(Arc::new(chat_message(2, 1))),
+        ]);
+        let wait = std::time::Duration::from_secs(1);
+        let first = tokio::time::timeout(wait, stream.next())
+            .await
+            .expect("stream stalled")
+            .expect("stream ended")
+            .expect("store error");
+        assert_eq!(first.id, 1);
+        let end = tokio::time::timeout(wait, stream.next())
+            .await
+            .expect("stream stalled");
+        assert!(end.is_none(), "the stream ends at the leave");
+    }
+
+    #[tokio::test]
+    async fn a_store_read_that_refuses_ends_the_stream_at_resync() {
+        let router = LocalRouter::new(None);
+        let sub = router.subscribe(Topic::Room(7));
+        let allowed = Arc::new(std::sync::atomic::AtomicBool::new(true));
+        let check = allowed.clone();
+        let mut stream = Box::pin(gap_free_until(sub, 0, pick_until_left, move |_| {
+            let ok = check.load(std::sync::atomic::Ordering::SeqCst);
+            std::future::ready(Ok(ok.then(Vec::new)))
+        }));
+        router.deliver([Event::ChatMessage(Arc::new(chat_message(1, 0)))]);
+        let wait = std::time::Duration::from_secs(1);
+        let first = tokio::time::timeout(wait, stream.next())
+            .await
+            .expect("stream stalled")
+            .expect("stream ended")
+            .expect("store error");
+        assert_eq!(first.id, 1);
+        allowed.store(false, std::sync::atomic::Ordering::SeqCst);
+        router.resync_all();
+        let end = tokio::time::timeout(std::time::Duration::from_secs(1), stream.next())
+            .await
+            .expect("stream stalled");
+        assert!(end.is_none(), "the stream ends when the re-read refuses");
     }
 }

@@ -5,6 +5,7 @@
 //! (`notify::commit_then_publish`). They never build SQL.
 
 mod boards;
+mod chat;
 mod comments;
 mod loaders;
 mod notifications;
@@ -32,6 +33,7 @@ pub struct Query(
     users::UserQuery,
     boards::BoardQuery,
     notifications::NotificationQuery,
+    chat::ChatQuery,
 );
 
 #[derive(MergedObject, Default)]
@@ -41,10 +43,14 @@ pub struct Mutation(
     comments::CommentMutation,
     posts::PostMutation,
     notifications::NotificationMutation,
+    chat::ChatMutation,
 );
 
 #[derive(MergedSubscription, Default)]
-pub struct Subscription(notifications::NotificationSubscription);
+pub struct Subscription(
+    notifications::NotificationSubscription,
+    chat::ChatSubscription,
+);
 
 pub type HeraldSchema = Schema<Query, Mutation, Subscription>;
 
@@ -60,6 +66,7 @@ pub struct Services {
 /// Builds the schema with the shared services and DataLoaders.
 pub fn build_schema(services: Services) -> HeraldSchema {
     let loaders = Loaders::new(services.store.clone());
+    let chat_loaders = chat::ChatLoaders::new(services.store.clone());
     Schema::build(
         Query::default(),
         Mutation::default(),
@@ -67,6 +74,7 @@ pub fn build_schema(services: Services) -> HeraldSchema {
     )
     .data(services)
     .data(loaders)
+    .data(chat_loaders)
     .finish()
 }
 

@@ -7,7 +7,13 @@ use async_graphql::{Context, ID, Object, SimpleObject, Subscription};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use futures_util::{Stream, StreamExt};
 
-use super::{ContextExt, datetime, loaders::load_one, parse_id};
+use super::{
+    ContextExt,
+    chat::{ChatMessageNode, chat_message},
+    datetime,
+    loaders::load_one,
+    parse_id,
+};
 use crate::{
     broker::{Event, Topic},
     delivery::gap_free,
@@ -93,6 +99,14 @@ impl NotificationNode {
     async fn post(&self, ctx: &Context<'_>) -> AppResult<Option<Post>> {
         match self.0.post_id {
             Some(id) => load_one(&ctx.loaders().posts, id).await,
+            None => Ok(None),
+        }
+    }
+
+    /// The message that mentioned you, for CHAT_MENTION.
+    async fn chat_message(&self, ctx: &Context<'_>) -> AppResult<Option<ChatMessageNode>> {
+        match self.0.chat_message_id {
+            Some(id) => chat_message(ctx, id).await.map(Some),
             None => Ok(None),
         }
     }
@@ -222,6 +236,7 @@ pub struct NotificationSubscription;
 fn pick_notification(event: Event) -> Option<Arc<Notification>> {
     match event {
         Event::Notification(n) => Some(n),
+        _ => None,
     }
 }
 

@@ -8,7 +8,10 @@ use async_graphql::Enum;
 
 use crate::{
     broker::{Broker, Event},
-    store::{Card, Comment, Id, NewNotification, Notification, Post, StoreResult, User, WriteTx},
+    store::{
+        Card, ChatMessage, ChatRoom, Comment, Id, NewNotification, Notification, Post, StoreResult,
+        User, WriteTx,
+    },
 };
 
 /// What happened, as the client sees it.
@@ -22,6 +25,8 @@ pub enum NotificationKind {
     CommentAdded,
     /// Someone you follow posted a photo.
     PostUploaded,
+    /// Someone mentioned you (`@your name`) in a chat room you are in.
+    ChatMention,
 }
 
 impl NotificationKind {
@@ -32,6 +37,7 @@ impl NotificationKind {
             NotificationKind::CardAssigned => "CARD_ASSIGNED",
             NotificationKind::CommentAdded => "COMMENT_ADDED",
             NotificationKind::PostUploaded => "POST_UPLOADED",
+            NotificationKind::ChatMention => "CHAT_MENTION",
         }
     }
 
@@ -41,6 +47,7 @@ impl NotificationKind {
             NotificationKind::CardAssigned,
             NotificationKind::CommentAdded,
             NotificationKind::PostUploaded,
+            NotificationKind::ChatMention,
         ]
         .into_iter()
         .find(|k| k.as_str() == stored)
@@ -124,6 +131,86 @@ pub fn post_uploaded(actor: &User, post: &Post) -> NewNotification {
     }
 }
 
+pub fn chat_mention(actor: &User, room: &ChatRoom, message: &ChatMessage) -> NewNotification {
+    NewNotification {
+        kind: NotificationKind::ChatMention.as_str(),
+        message: format!(
+            "{} mentioned you in “{}”: {}",
+            actor.name,
+            room.name,
+            excerpt(&message.body)
+        ),
+        actor_id: Some(actor.id),
+        chat_message_id: Some(message.id),
+        ..Default::default()
+    }
+}
+
+/// The members that a chat message mentions, each once, in the order of
+/// their first mention. `members` are (id, display name).
+///
+/// A mention is `@` followed by a member's name, compared without regard
+/// to case, so names with spaces work as written: `@ann lee` mentions
+/// “Ann Lee”. The `@` must start the message or follow a character that
+/// is not a letter, digit or `_` (so `bob@example.com` mentions nobody),
+/// and the name must end the message or be followed by such a character
+/// (so `@Bobby` does not mention “Bob”). When several names fit, the
+/// longest wins: `@Ann Lee` mentions “Ann Lee”, not “Ann”.
+pub fn mentioned_members<'a>(
+    body: &str,
+    members: impl IntoIterator<Item = (Id, &'a str)> + Clone,
+) -> Vec<Id> {
+    let mut out: Vec<Id> = Vec::new();
+    let mut previous: Option<char> = None;
+    for (at, c) in body.char_indices() {
+        let starts_mention = c == '@' && !previous.is_some_and(is_name_char);
+        previous = Some(c);
+        if !starts_mention {
+            continue;
+        }
+        let rest = &body[at + 1..];
+        let best = members
+            .clone()
+            .into_iter()
+            .filter_map(|(id, name)| {
+                let len = name_prefix_len(rest, name.trim())?;
+                let ends = !rest[len..].chars().next().is_some_and(is_name_char);
+                ends.then_some((len, id))
+            })
+            .max_by_key(|(len, _)| *len);
+        if let Some((_, id)) = best
+            && !out.contains(&id)
+        {
+            out.push(id);
+        }
+    }
+    out
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_alphanumeric() || c == '_'
+}
+
+/// The length in bytes of the start of `text` that equals `name` without
+/// regard to case, if it does.
+fn name_prefix_len(text: &str, name: &str) -> Option<usize> {
+    let mut want = name.chars().flat_map(char::to_lowercase).peekable();
+    want.peek()?;
+    let mut consumed = 0;
+    for c in text.chars() {
+        if want.peek().is_none() {
+            return Some(consumed);
+        }
+        for lower in c.to_lowercase() {
+            if want.next() != Some(lower) {
+                return None;
+            }
+        }
+        consumed += c.len_utf8();
+    }
+    want.peek().is_none().then_some(consumed)
+}
+
 /// Commits the transaction, then publishes the notifications it wrote.
 /// A notification a client can see live is therefore always in the store;
 /// if the process dies between the two, subscribers catch up by cursor.
@@ -132,16 +219,23 @@ pub async fn commit_then_publish(
     broker: &dyn Broker,
     written: Vec<Notification>,
 ) -> StoreResult<()> {
+    let events: Vec<Event> = written
+        .into_iter()
+        .map(|n| Event::Notification(Arc::new(n)))
+        .collect();
+    commit_then_publish_events(tx, broker, events).await
+}
+
+/// `commit_then_publish` for any events: a chat message with the mention
+/// notifications it caused, or a room membership change.
+pub async fn commit_then_publish_events(
+    tx: WriteTx<'_>,
+    broker: &dyn Broker,
+    events: Vec<Event>,
+) -> StoreResult<()> {
     tx.commit().await?;
-    if !written.is_empty() {
-        broker
-            .publish(
-                written
-                    .into_iter()
-                    .map(|n| Event::Notification(Arc::new(n)))
-                    .collect(),
-            )
-            .await;
+    if !events.is_empty() {
+        broker.publish(events).await;
     }
     Ok(())
 }
@@ -206,9 +300,77 @@ mod tests {
             NotificationKind::CardAssigned,
             NotificationKind::CommentAdded,
             NotificationKind::PostUploaded,
+            NotificationKind::ChatMention,
         ] {
             assert_eq!(NotificationKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(NotificationKind::parse("nope"), None);
+    }
+
+    fn mentions(body: &str) -> Vec<Id> {
+        let members = [
+            (1, "Alice"),
+            (2, "Bob"),
+            (3, "Ann"),
+            (4, "Ann Lee"),
+            (5, "Élodie"),
+        ];
+        mentioned_members(body, members)
+    }
+
+    #[test]
+    fn mentions_match_member_names_without_regard_to_case() {
+        assert_eq!(mentions("hi @Bob"), vec![2]);
+        assert_eq!(mentions("@bob, @ALICE!"), vec![2, 1]);
+        assert_eq!(mentions("@élodie: merci"), vec![5]);
+        assert_eq!(mentions("no mention here"), Vec::<Id>::new());
+    }
+
+    #[test]
+    fn mentions_are_distinct_and_in_first_mention_order() {
+        assert_eq!(mentions("@Bob @alice @bob @Bob"), vec![2, 1]);
+    }
+
+    #[test]
+    fn names_with_spaces_match_and_the_longest_name_wins() {
+        assert_eq!(mentions("ping @Ann Lee about it"), vec![4]);
+        assert_eq!(mentions("ping @Ann about it"), vec![3]);
+        assert_eq!(mentions("@ann lee."), vec![4]);
+    }
+
+    #[test]
+    fn a_mention_needs_word_boundaries_on_both_sides() {
+        assert_eq!(mentions("mail bob@example.com"), Vec::<Id>::new());
+        assert_eq!(mentions("@Bobby is not Bob"), Vec::<Id>::new());
+        assert_eq!(mentions("@Bob_ no"), Vec::<Id>::new());
+        assert_eq!(mentions("(@Bob)"), vec![2]);
+        assert_eq!(mentions("@"), Vec::<Id>::new());
+        assert_eq!(mentions("@@Bob"), vec![2]);
+    }
+
+    #[test]
+    fn a_mention_message_names_the_author_and_the_room() {
+        let room = ChatRoom {
+            id: 1,
+            name: "Launch party".into(),
+            creator_id: 1,
+            created_at: 0,
+        };
+        let message = ChatMessage {
+            id: 9,
+            room_id: 1,
+            prev_id: 0,
+            author_id: 1,
+            body: "@Bob see you there".into(),
+            created_at: 0,
+        };
+        let new = chat_mention(&user(1, "Alice"), &room, &message);
+        assert_eq!(new.kind, "CHAT_MENTION");
+        assert_eq!(
+            new.message,
+            "Alice mentioned you in “Launch party”: @Bob see you there"
+        );
+        assert_eq!(new.chat_message_id, Some(9));
+        assert_eq!(new.actor_id, Some(1));
     }
 }

@@ -12,6 +12,7 @@
 
 mod boards;
 mod cards;
+mod chat;
 mod comments;
 mod notifications;
 mod posts;
@@ -27,6 +28,7 @@ use tokio::sync::{Mutex, MutexGuard};
 
 pub use boards::Board;
 pub use cards::{Card, CardChange};
+pub use chat::{ChatMessage, ChatRoom};
 pub use comments::Comment;
 pub use notifications::{CATCH_UP_PAGE, NewNotification, Notification};
 pub use posts::Post;

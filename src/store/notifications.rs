@@ -21,6 +21,10 @@ pub struct Notification {
     pub card_id: Option<Id>,
     pub comment_id: Option<Id>,
     pub post_id: Option<Id>,
+    /// The chat message of a CHAT_MENTION. Absent from events serialised
+    /// before chat existed, hence the default.
+    #[serde(default)]
+    pub chat_message_id: Option<Id>,
     pub created_at: i64,
     pub read_at: Option<i64>,
 }
@@ -34,10 +38,11 @@ pub struct NewNotification {
     pub card_id: Option<Id>,
     pub comment_id: Option<Id>,
     pub post_id: Option<Id>,
+    pub chat_message_id: Option<Id>,
 }
 
 const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, \
-                       post_id, created_at, read_at";
+                       post_id, chat_message_id, created_at, read_at";
 
 /// How many rows one catch-up read returns at most.
 pub const CATCH_UP_PAGE: i64 = 500;
@@ -64,10 +69,11 @@ impl WriteTx<'_> {
         }
         let sql = format!(
             "INSERT INTO notifications \
-               (recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, post_id, created_at) \
+               (recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, post_id, \
+                chat_message_id, created_at) \
              SELECT r.rid, \
                     COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0), \
-                    $2, $3, $4, $5, $6, $7, $8 \
+                    $2, $3, $4, $5, $6, $7, $8, $9 \
              FROM (SELECT CAST(value AS BIGINT) AS rid FROM {}) r \
              RETURNING {COLUMNS}",
             self.dialect.json_ids()
@@ -80,6 +86,7 @@ impl WriteTx<'_> {
             .bind(new.card_id)
             .bind(new.comment_id)
             .bind(new.post_id)
+            .bind(new.chat_message_id)
             .bind(now_micros())
             .fetch_all(&mut *self.tx)
             .await?;

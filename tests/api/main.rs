@@ -6,6 +6,7 @@ mod helpers;
 mod auth;
 mod bad_input;
 mod boards;
+mod chat;
 mod inbox;
 mod notifications;
 mod schema;

@@ -1,0 +1,642 @@
+//! Live chat rooms over real sockets: members receive each other's
+//! messages live and in order, non-members are refused everywhere, history
+//! pages backwards, leaving ends the subscription, and a mention notifies
+//! exactly the member it names.
+
+use std::time::Duration;
+
+use futures_util::StreamExt;
+use herald::auth::Auth;
+use serde_json::{Value, json};
+
+use crate::helpers::{QUIET, TestApp, TestUser, WAIT, WsClient, error_code, spawn_app};
+
+pub const ROOM_SUBSCRIPTION: &str = "subscription($r: ID!, $after: ID) { \
+     chatMessages(roomId: $r, after: $after) { id body author { name } room { id name } } }";
+
+const SEND: &str = "mutation($r: ID!, $b: String!) { \
+     sendChatMessage(roomId: $r, body: $b) { id body createdAt author { name } room { name } } }";
+
+const HISTORY: &str = "query($r: ID!, $last: Int, $before: String) { \
+     chatMessages(roomId: $r, last: $last, before: $before) { id body } }";
+
+async fn create_room(app: &TestApp, user: &TestUser, name: &str) -> String {
+    let data = app
+        .ok(
+            Some(&user.token),
+            "mutation($n: String!) { createChatRoom(name: $n) { id name members { id } } }",
+            json!({"n": name}),
+        )
+        .await;
+    let room = &data["createChatRoom"];
+    assert_eq!(room["name"], name);
+    assert_eq!(
+        room["members"],
+        json!([{"id": user.id}]),
+        "the creator is a member"
+    );
+    room["id"].as_str().unwrap().to_owned()
+}
+
+/// Joins `room`; returns the member ids, in the order they joined.
+async fn join(app: &TestApp, user: &TestUser, room: &str) -> Vec<String> {
+    let data = app
+        .ok(
+            Some(&user.token),
+            "mutation($r: ID!) { joinChatRoom(roomId: $r) { members { id } } }",
+            json!({"r": room}),
+        )
+        .await;
+    member_ids(&data["joinChatRoom"])
+}
+
+async fn leave(app: &TestApp, user: &TestUser, room: &str) -> Vec<String> {
+    let data = app
+        .ok(
+            Some(&user.token),
+            "mutation($r: ID!) { leaveChatRoom(roomId: $r) { members { id } } }",
+            json!({"r": room}),
+        )
+        .await;
+    member_ids(&data["leaveChatRoom"])
+}
+
+fn member_ids(room: &Value) -> Vec<String> {
+    room["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
+/// Sends a message that must be accepted; returns it.
+async fn send(app: &TestApp, user: &TestUser, room: &str, body: &str) -> Value {
+    app.ok(Some(&user.token), SEND, json!({"r": room, "b": body}))
+        .await["sendChatMessage"]
+        .clone()
+}
+
+/// The whole history of `room` as `user` reads it: (id, body), oldest first.
+async fn history(
+    app: &TestApp,
+    user: &TestUser,
+    room: &str,
+    last: Option<i32>,
+    before: Option<&str>,
+) -> Vec<(String, String)> {
+    app.ok(
+        Some(&user.token),
+        HISTORY,
+        json!({"r": room, "last": last, "before": before}),
+    )
+    .await["chatMessages"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| {
+            (
+                m["id"].as_str().unwrap().to_owned(),
+                m["body"].as_str().unwrap().to_owned(),
+            )
+        })
+        .collect()
+}
+
+/// Subscribes to `room` on `ws` and waits until the server registered it.
+async fn subscribe_room(app: &TestApp, ws: &mut WsClient, id: &str, room: &str) {
+    let before = app.services.broker.stats().subscriptions;
+    ws.subscribe(id, ROOM_SUBSCRIPTION, json!({"r": room}))
+        .await;
+    wait_for_subscriptions(app, before + 1).await;
+}
+
+async fn wait_for_subscriptions(app: &TestApp, n: usize) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while app.services.broker.stats().subscriptions != n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "expected {n} subscriptions, have {}",
+            app.services.broker.stats().subscriptions
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The next chat message delivered on subscription `id`.
+async fn next_message(ws: &mut WsClient, id: &str) -> Value {
+    let payload = ws.next_payload(id).await;
+    assert!(payload.get("errors").is_none(), "{payload}");
+    payload["data"]["chatMessages"].clone()
+}
+
+/// The error code of a refused subscription, whichever way the protocol
+/// reports it (`error` message, or `next` with errors).
+async fn refused_code(ws: &mut WsClient, id: &str) -> String {
+    let message = ws.recv().await;
+    assert_eq!(message["id"], id, "{message}");
+    let errors = match message["type"].as_str() {
+        Some("error") => message["payload"].clone(),
+        Some("next") => {
+            // An error result is followed by the end of the operation.
+            let done = ws.recv().await;
+            assert_eq!(done, json!({"id": id, "type": "complete"}));
+            message["payload"]["errors"].clone()
+        }
+        _ => panic!("expected an error, got {message}"),
+    };
+    errors[0]["extensions"]["code"].as_str().unwrap().to_owned()
+}
+
+#[tokio::test]
+async fn two_members_receive_each_others_messages_live_and_in_send_order() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    assert_eq!(
+        join(&app, &bob, &room).await,
+        [alice.id.clone(), bob.id.clone()]
+    );
+
+    let mut alice_ws = app.ws(&alice.token).await;
+    subscribe_room(&app, &mut alice_ws, "a", &room).await;
+    let mut bob_ws = app.ws(&bob.token).await;
+    subscribe_room(&app, &mut bob_ws, "b", &room).await;
+    // Both subscriptions listen on the room's one topic.
+    assert_eq!(app.services.broker.stats().topics, 1);
+
+    let mut sent = Vec::new();
+    for i in 0..10 {
+        let (author, name) = if i % 2 == 0 {
+            (&alice, "Alice")
+        } else {
+            (&bob, "Bob")
+        };
+        let message = send(&app, author, &room, &format!("message {i}")).await;
+        assert_eq!(message["author"]["name"], name);
+        assert_eq!(message["room"]["name"], "Launch party");
+        sent.push((message["id"].as_str().unwrap().to_owned(), name));
+    }
+    for (ws, id) in [(&mut alice_ws, "a"), (&mut bob_ws, "b")] {
+        for (i, (message_id, author)) in sent.iter().enumerate() {
+            let got = next_message(ws, id).await;
+            assert_eq!(got["id"], *message_id);
+            assert_eq!(got["body"], format!("message {i}"));
+            assert_eq!(got["author"]["name"], *author);
+            assert_eq!(got["room"]["id"], room);
+        }
+        ws.assert_quiet().await;
+    }
+}
+
+#[tokio::test]
+async fn the_legacy_graphql_ws_protocol_carries_room_messages() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    join(&app, &bob, &room).await;
+
+    let mut ws = app.ws_raw("graphql-ws").await;
+    ws.send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", bob.token)}}))
+        .await;
+    assert_eq!(ws.recv().await["type"], "connection_ack");
+    ws.send(json!({"id": "1", "type": "start", "payload": {"query": ROOM_SUBSCRIPTION, "variables": {"r": room}}}))
+        .await;
+    wait_for_subscriptions(&app, 1).await;
+    send(&app, &alice, &room, "hello Bob").await;
+    let data = ws.recv().await;
+    assert_eq!(data["type"], "data", "{data}");
+    assert_eq!(data["id"], "1");
+    assert_eq!(data["payload"]["data"]["chatMessages"]["body"], "hello Bob");
+
+    // Leaving completes the subscription in this protocol too.
+    leave(&app, &bob, &room).await;
+    let done = ws.recv().await;
+    assert_eq!(done["type"], "complete", "{done}");
+    assert_eq!(done["id"], "1");
+}
+
+#[tokio::test]
+async fn a_non_member_is_refused_everywhere() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let carol = app.sign_up("Carol").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    send(&app, &alice, &room, "members only").await;
+
+    let body = app
+        .gql(
+            Some(&carol.token),
+            SEND,
+            json!({"r": room, "b": "let me in"}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+    let body = app
+        .gql(Some(&carol.token), HISTORY, json!({"r": room}))
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+    assert!(body["data"].is_null(), "no history leaks: {body}");
+
+    let mut ws = app.ws(&carol.token).await;
+    ws.subscribe("c", ROOM_SUBSCRIPTION, json!({"r": room}))
+        .await;
+    assert_eq!(refused_code(&mut ws, "c").await, "FORBIDDEN");
+    assert_eq!(app.services.broker.stats().subscriptions, 0);
+
+    // Nor may anyone without a token.
+    let body = app.gql(None, SEND, json!({"r": room, "b": "hi"})).await;
+    assert_eq!(error_code(&body), "UNAUTHENTICATED");
+    let body = app.gql(None, HISTORY, json!({"r": room})).await;
+    assert_eq!(error_code(&body), "UNAUTHENTICATED");
+
+    // Carol's attempt was not stored.
+    let stored: Vec<String> = history(&app, &alice, &room, None, None)
+        .await
+        .into_iter()
+        .map(|(_, body)| body)
+        .collect();
+    assert_eq!(stored, ["members only"]);
+
+    // A former member is a non-member too.
+    join(&app, &carol, &room).await;
+    leave(&app, &carol, &room).await;
+    let body = app
+        .gql(Some(&carol.token), SEND, json!({"r": room, "b": "back?"}))
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+    let body = app
+        .gql(Some(&carol.token), HISTORY, json!({"r": room}))
+        .await;
+    assert_eq!(error_code(&body), "FORBIDDEN");
+    ws.subscribe("d", ROOM_SUBSCRIPTION, json!({"r": room}))
+        .await;
+    assert_eq!(refused_code(&mut ws, "d").await, "FORBIDDEN");
+}
+
+#[tokio::test]
+async fn history_pages_backwards_oldest_first_within_a_page() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    let mut ids = Vec::new();
+    for i in 0..7 {
+        let message = send(&app, &alice, &room, &format!("m{i}")).await;
+        ids.push(message["id"].as_str().unwrap().to_owned());
+    }
+    let bodies = |page: Vec<(String, String)>| -> Vec<String> {
+        page.into_iter().map(|(_, body)| body).collect()
+    };
+
+    let all = history(&app, &alice, &room, None, None).await;
+    assert_eq!(all.iter().map(|m| m.0.clone()).collect::<Vec<_>>(), ids);
+
+    let page = history(&app, &alice, &room, Some(3), None).await;
+    assert_eq!(bodies(page.clone()), ["m4", "m5", "m6"]);
+    let page = history(&app, &alice, &room, Some(3), Some(&page[0].0)).await;
+    assert_eq!(bodies(page.clone()), ["m1", "m2", "m3"]);
+    let page = history(&app, &alice, &room, Some(3), Some(&page[0].0)).await;
+    assert_eq!(bodies(page.clone()), ["m0"]);
+    let page = history(&app, &alice, &room, Some(3), Some(&page[0].0)).await;
+    assert!(page.is_empty());
+    assert!(history(&app, &alice, &room, Some(0), None).await.is_empty());
+
+    // Another room's messages never show up.
+    let other = create_room(&app, &alice, "Elsewhere").await;
+    send(&app, &alice, &other, "elsewhere").await;
+    assert_eq!(history(&app, &alice, &room, None, None).await.len(), 7);
+}
+
+#[tokio::test]
+async fn history_serves_50_by_default_and_at_most_200() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    for i in 0..60 {
+        send(&app, &alice, &room, &format!("m{i}")).await;
+    }
+    let page = history(&app, &alice, &room, None, None).await;
+    assert_eq!(page.len(), 50);
+    assert_eq!(page[0].1, "m10");
+    assert_eq!(page[49].1, "m59");
+    assert_eq!(
+        history(&app, &alice, &room, Some(200), None).await.len(),
+        60
+    );
+    for (last, before) in [
+        (json!(201), json!(null)),
+        (json!(-1), json!(null)),
+        (json!(5), json!("abc")),
+    ] {
+        let body = app
+            .gql(
+                Some(&alice.token),
+                HISTORY,
+                json!({"r": room, "last": last, "before": before}),
+            )
+            .await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{last} {before}");
+    }
+}
+
+#[tokio::test]
+async fn leaving_ends_the_members_room_subscriptions_and_join_and_leave_are_idempotent() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    assert_eq!(
+        join(&app, &bob, &room).await,
+        [alice.id.clone(), bob.id.clone()]
+    );
+    assert_eq!(
+        join(&app, &bob, &room).await,
+        [alice.id.clone(), bob.id.clone()]
+    );
+
+    let mut alice_ws = app.ws(&alice.token).await;
+    subscribe_room(&app, &mut alice_ws, "a", &room).await;
+    let mut bob_ws = app.ws(&bob.token).await;
+    subscribe_room(&app, &mut bob_ws, "one", &room).await;
+    subscribe_room(&app, &mut bob_ws, "two", &room).await;
+    send(&app, &alice, &room, "before").await;
+    assert_eq!(next_message(&mut alice_ws, "a").await["body"], "before");
+    let mut got = [bob_ws.recv().await, bob_ws.recv().await];
+    got.sort_by_key(|m| m["id"].as_str().unwrap().to_owned());
+    for (message, id) in got.iter().zip(["one", "two"]) {
+        assert_eq!(message["id"], id);
+        assert_eq!(message["payload"]["data"]["chatMessages"]["body"], "before");
+    }
+
+    assert_eq!(leave(&app, &bob, &room).await, [alice.id.as_str()]);
+    let mut completed = Vec::new();
+    for _ in 0..2 {
+        let message = bob_ws.recv().await;
+        assert_eq!(message["type"], "complete", "{message}");
+        completed.push(message["id"].as_str().unwrap().to_owned());
+    }
+    completed.sort();
+    assert_eq!(completed, ["one", "two"]);
+    wait_for_subscriptions(&app, 1).await;
+
+    send(&app, &alice, &room, "after").await;
+    assert_eq!(next_message(&mut alice_ws, "a").await["body"], "after");
+    bob_ws.assert_quiet().await;
+    alice_ws.assert_quiet().await;
+
+    // Leaving again changes nothing and ends nothing else.
+    assert_eq!(leave(&app, &bob, &room).await, [alice.id.as_str()]);
+    alice_ws.assert_quiet().await;
+    assert_eq!(app.services.broker.stats().subscriptions, 1);
+}
+
+#[tokio::test]
+async fn a_mention_notifies_the_mentioned_member_once_and_never_the_author() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let carol = app.sign_up("Carol").await;
+    let dave = app.sign_up("Dave").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    join(&app, &bob, &room).await;
+    join(&app, &dave, &room).await;
+    // Carol is not a member.
+
+    let mut bob_ws = app.ws(&bob.token).await;
+    bob_ws.subscribe_notifications(&app, "n", &bob, None).await;
+    let mut alice_ws = app.ws(&alice.token).await;
+    alice_ws
+        .subscribe_notifications(&app, "n", &alice, None)
+        .await;
+
+    let message = send(
+        &app,
+        &alice,
+        &room,
+        "@Bob at 8? @bob, bring @Carol's cake, says @Alice (alice@example.com)",
+    )
+    .await;
+    let n = bob_ws.next_notification("n").await;
+    assert_eq!(n["kind"], "CHAT_MENTION");
+    assert_eq!(
+        n["message"],
+        "Alice mentioned you in “Launch party”: @Bob at 8? @bob, bring @Carol's cake, says @Alice (alice@example.com)"
+    );
+    assert_eq!(n["actor"]["name"], "Alice");
+    bob_ws.assert_quiet().await;
+    alice_ws.assert_quiet().await;
+
+    // Exactly one, pointing at the message, in Bob's inbox only.
+    let inbox = app
+        .ok(
+            Some(&bob.token),
+            "{ notifications { edges { node { kind chatMessage { id body room { name } author { name } } } } } }",
+            json!({}),
+        )
+        .await;
+    let edges = inbox["notifications"]["edges"].as_array().unwrap();
+    assert_eq!(edges.len(), 1, "{inbox}");
+    let chat_message = &edges[0]["node"]["chatMessage"];
+    assert_eq!(chat_message["id"], message["id"]);
+    assert_eq!(chat_message["room"]["name"], "Launch party");
+    assert_eq!(chat_message["author"]["name"], "Alice");
+    for user in [&alice, &carol, &dave] {
+        assert!(app.inbox(user).await.is_empty());
+    }
+
+    // A message without a mention, or mentioning only its author, notifies
+    // nobody; other notifications have no chat message.
+    send(&app, &bob, &room, "no mention here").await;
+    send(&app, &bob, &room, "note to @Bob: buy candles").await;
+    bob_ws.assert_quiet().await;
+    alice_ws.assert_quiet().await;
+    assert_eq!(app.inbox(&bob).await.len(), 1);
+    assert!(app.inbox(&alice).await.is_empty());
+}
+
+#[tokio::test]
+async fn bad_input_and_unknown_rooms_are_refused() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+
+    for body in ["", "   \n ", &"x".repeat(2_001)] {
+        let response = app
+            .gql(Some(&alice.token), SEND, json!({"r": room, "b": body}))
+            .await;
+        assert_eq!(error_code(&response), "BAD_USER_INPUT");
+        assert_eq!(response["errors"][0]["extensions"]["field"], "body");
+    }
+    let longest = "é".repeat(2_000);
+    assert_eq!(send(&app, &alice, &room, &longest).await["body"], longest);
+    let stored = history(&app, &alice, &room, None, None).await;
+    assert_eq!(stored.len(), 1, "only the valid message was stored");
+
+    let body = app
+        .gql(
+            Some(&alice.token),
+            "mutation { createChatRoom(name: \"  \") { id } }",
+            json!({}),
+        )
+        .await;
+    assert_eq!(error_code(&body), "BAD_USER_INPUT");
+
+    let unknown = "999999";
+    for (query, variables) in [
+        (SEND, json!({"r": unknown, "b": "hi"})),
+        (HISTORY, json!({"r": unknown})),
+        (
+            "mutation($r: ID!) { joinChatRoom(roomId: $r) { id } }",
+            json!({"r": unknown}),
+        ),
+        (
+            "mutation($r: ID!) { leaveChatRoom(roomId: $r) { id } }",
+            json!({"r": unknown}),
+        ),
+    ] {
+        let body = app.gql(Some(&alice.token), query, variables.clone()).await;
+        assert_eq!(error_code(&body), "NOT_FOUND", "{query}");
+        let mut garbage = variables;
+        garbage["r"] = json!("not-an-id");
+        let body = app.gql(Some(&alice.token), query, garbage).await;
+        assert_eq!(error_code(&body), "BAD_USER_INPUT", "{query}");
+    }
+    let mut ws = app.ws(&alice.token).await;
+    ws.subscribe("u", ROOM_SUBSCRIPTION, json!({"r": unknown}))
+        .await;
+    assert_eq!(refused_code(&mut ws, "u").await, "NOT_FOUND");
+    ws.subscribe("g", ROOM_SUBSCRIPTION, json!({"r": "nope"}))
+        .await;
+    assert_eq!(refused_code(&mut ws, "g").await, "BAD_USER_INPUT");
+}
+
+#[tokio::test]
+async fn resuming_after_a_message_id_replays_what_was_missed_then_goes_live() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    join(&app, &bob, &room).await;
+    let first = send(&app, &alice, &room, "m0").await;
+    for i in 1..4 {
+        send(&app, &alice, &room, &format!("m{i}")).await;
+    }
+    let mut ws = app.ws(&bob.token).await;
+    ws.subscribe(
+        "r",
+        ROOM_SUBSCRIPTION,
+        json!({"r": room, "after": first["id"]}),
+    )
+    .await;
+    for i in 1..4 {
+        assert_eq!(next_message(&mut ws, "r").await["body"], format!("m{i}"));
+    }
+    send(&app, &alice, &room, "m4").await;
+    assert_eq!(next_message(&mut ws, "r").await["body"], "m4");
+    ws.assert_quiet().await;
+}
+
+/// Drives a room subscription for `user` directly through the schema, so
+/// that a test can stop reading it and make its buffer overflow.
+fn room_stream(
+    app: &TestApp,
+    user: &TestUser,
+    room: &str,
+) -> impl futures_util::Stream<Item = async_graphql::Response> + Unpin + use<> {
+    let request = async_graphql::Request::new(ROOM_SUBSCRIPTION)
+        .variables(async_graphql::Variables::from_json(json!({"r": room})))
+        .data(Auth::User(user.id.parse().unwrap()));
+    Box::pin(app.schema.execute_stream(request))
+}
+
+#[tokio::test]
+async fn a_room_subscriber_that_falls_behind_catches_up_from_the_store() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    join(&app, &bob, &room).await;
+    let mut stream = room_stream(&app, &bob, &room);
+    assert!(
+        tokio::time::timeout(QUIET, stream.next()).await.is_err(),
+        "nothing to deliver yet"
+    );
+    assert_eq!(app.services.broker.stats().subscriptions, 1);
+
+    let burst = herald::broker::SUBSCRIBER_BUFFER * 3;
+    for i in 0..burst {
+        send(&app, &alice, &room, &format!("m{i}")).await;
+    }
+    let mut received = Vec::new();
+    for _ in 0..burst {
+        let response = tokio::time::timeout(WAIT, stream.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        let data = response.data.into_json().unwrap();
+        received.push(data["chatMessages"]["id"].as_str().unwrap().to_owned());
+    }
+    assert!(
+        tokio::time::timeout(QUIET, stream.next()).await.is_err(),
+        "no duplicates after the catch-up"
+    );
+    let stored: Vec<String> = history(&app, &alice, &room, Some(200), None)
+        .await
+        .into_iter()
+        .map(|(id, _)| id)
+        .collect();
+    assert_eq!(received, stored);
+}
+
+#[tokio::test]
+async fn a_lagging_subscription_ends_if_its_member_left_and_rejoined_meanwhile() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    join(&app, &bob, &room).await;
+    let mut stream = room_stream(&app, &bob, &room);
+    assert!(tokio::time::timeout(QUIET, stream.next()).await.is_err());
+    assert_eq!(app.services.broker.stats().subscriptions, 1);
+
+    // Bob leaves and joins again while his subscription is not read, and
+    // enough messages follow that the leave event itself is overflowed.
+    let burst = herald::broker::SUBSCRIBER_BUFFER * 2;
+    leave(&app, &bob, &room).await;
+    join(&app, &bob, &room).await;
+    for i in 0..burst {
+        send(&app, &alice, &room, &format!("m{i}")).await;
+    }
+    // The re-read of the store sees that the membership the subscription
+    // was opened under has ended: the stream ends without a message.
+    let next = tokio::time::timeout(WAIT, stream.next())
+        .await
+        .expect("the stream should end");
+    assert!(next.is_none(), "got {next:?}");
+    wait_for_subscriptions(&app, 0).await;
+}
+
+#[test]
+fn the_schema_has_the_chat_contract() {
+    let sdl = herald::graphql::sdl();
+    for needle in [
+        "type ChatRoom {",
+        "type ChatMessage {",
+        "members: [User!]!",
+        "room: ChatRoom!",
+        "author: User!",
+        "chatMessages(roomId: ID!, last: Int, before: String): [ChatMessage!]!",
+        "createChatRoom(name: String!): ChatRoom!",
+        "joinChatRoom(roomId: ID!): ChatRoom!",
+        "leaveChatRoom(roomId: ID!): ChatRoom!",
+        "sendChatMessage(roomId: ID!, body: String!): ChatMessage!",
+        "chatMessages(roomId: ID!, after: ID): ChatMessage!",
+        "CHAT_MENTION",
+        "chatMessage: ChatMessage",
+    ] {
+        assert!(sdl.contains(needle), "missing from the schema: {needle}");
+    }
+}
