@@ -102,6 +102,14 @@ pub async fn serve_on(
     router: Router,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
+    // Open SSE responses never finish by themselves: end them when the
+    // shutdown begins, or the graceful shutdown would wait for them.
+    let streams = http::sse::StreamsShutdown::default();
+    let router = router.layer(axum::Extension(streams.clone()));
+    let shutdown = async move {
+        shutdown.await;
+        streams.end_all_streams();
+    };
     let listener = listener.tap_io(|tcp| {
         if let Err(err) = tcp.set_nodelay(true) {
             tracing::warn!(error = %err, "could not set TCP_NODELAY");

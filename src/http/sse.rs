@@ -27,7 +27,9 @@
 //! goes out whenever the stream has been idle for the configured interval,
 //! and `X-Accel-Buffering: no` keeps nginx from holding events back. When
 //! the client disconnects, hyper drops the response body, which drops the
-//! execution stream and with it the broker subscription.
+//! execution stream and with it the broker subscription. When the server
+//! shuts down, open streams end without `complete` (`StreamsShutdown`), so
+//! that browsers reconnect, to another replica, with their `Last-Event-ID`.
 
 use std::{
     collections::HashMap,
@@ -38,6 +40,7 @@ use std::{
 
 use async_graphql::{Request, parser::types::OperationType};
 use axum::{
+    Extension,
     body::Bytes,
     extract::{RawQuery, State},
     http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
@@ -48,6 +51,7 @@ use axum::{
 };
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
+use tokio_util::sync::CancellationToken;
 
 use super::{
     AppState,
@@ -109,6 +113,19 @@ impl EventIds {
 #[derive(Clone, Debug)]
 pub struct LastEventId(pub String);
 
+/// Ends every open stream of one server when it shuts down. An SSE
+/// response never finishes by itself, and a graceful shutdown waits for
+/// responses to finish; `serve_on` puts one of these in the router's
+/// extensions and fires it when shutdown begins.
+#[derive(Clone, Default)]
+pub struct StreamsShutdown(CancellationToken);
+
+impl StreamsShutdown {
+    pub fn end_all_streams(&self) {
+        self.0.cancel();
+    }
+}
+
 /// The query-string parameters read here besides those of the GraphQL
 /// request itself.
 #[derive(Deserialize, Default)]
@@ -138,6 +155,7 @@ impl StreamParams {
 /// cannot change anything.
 pub async fn get(
     State(state): State<AppState>,
+    shutdown: Option<Extension<StreamsShutdown>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -164,12 +182,20 @@ pub async fn get(
             "mutations cannot be sent with GET; use POST",
         );
     }
-    stream_operation(&state, &headers, params.access_token.as_deref(), request)
+    let shutdown = shutdown.map(|Extension(s)| s).unwrap_or_default();
+    stream_operation(
+        &state,
+        shutdown,
+        &headers,
+        params.access_token.as_deref(),
+        request,
+    )
 }
 
 /// `POST /graphql/stream` with a JSON GraphQL request body.
 pub async fn post(
     State(state): State<AppState>,
+    shutdown: Option<Extension<StreamsShutdown>>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
     body: Bytes,
@@ -185,7 +211,14 @@ pub async fn post(
             );
         }
     };
-    stream_operation(&state, &headers, params.access_token.as_deref(), request)
+    let shutdown = shutdown.map(|Extension(s)| s).unwrap_or_default();
+    stream_operation(
+        &state,
+        shutdown,
+        &headers,
+        params.access_token.as_deref(),
+        request,
+    )
 }
 
 /// The caller: the `Authorization` header, or else the `access_token`
@@ -200,6 +233,7 @@ fn caller(state: &AppState, headers: &HeaderMap, access_token: Option<&str>) -> 
 
 fn stream_operation(
     state: &AppState,
+    shutdown: StreamsShutdown,
     headers: &HeaderMap,
     access_token: Option<&str>,
     request: Request,
@@ -246,6 +280,8 @@ fn stream_operation(
             next_event(&ids, &response)
         }))
         .chain(stream::once(async { complete_event() }))
+        // Ending without `complete` tells a browser to reconnect.
+        .take_until(shutdown.0.cancelled_owned())
         .map(Ok::<_, Infallible>);
     let keep_alive = KeepAlive::new()
         .interval(state.services.config.sse_keepalive())

@@ -554,3 +554,51 @@ async fn disconnecting_releases_the_broker_subscription_every_time() {
     wait_for_subscriptions(&app, 0).await;
     assert_eq!(app.services.broker.stats().topics, 0);
 }
+
+#[tokio::test]
+async fn shutting_down_ends_open_streams_without_complete_so_browsers_reconnect() {
+    // A server of our own, to shut it down while a stream is open.
+    let data_dir = tempfile::tempdir().unwrap();
+    let mut config = herald::config::Config::for_data_dir(data_dir.path());
+    config.jwt_secret = Some("test-secret-for-herald-sse-shutdown".into());
+    let herald = herald::build(config).await.unwrap();
+    let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+    let addr = listener.local_addr().unwrap();
+    let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
+    let server = tokio::spawn(herald::serve_on(listener, herald.router, async move {
+        let _ = stopped.await;
+    }));
+    let user = 1;
+    let token = herald.services.keys.issue(user).unwrap();
+    let mut sse = SseClient::open(
+        reqwest::Client::new()
+            .post(format!("http://{addr}/graphql/stream"))
+            .bearer_auth(&token)
+            .json(&json!({"query": NOTIFICATIONS, "variables": {"u": user.to_string()}})),
+    )
+    .await;
+    assert_eq!(sse.status, StatusCode::OK);
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while herald.services.broker.stats().subscriptions != 1 {
+        assert!(tokio::time::Instant::now() < deadline, "never subscribed");
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+
+    stop.send(()).unwrap();
+    loop {
+        match sse.read(WAIT).await {
+            Read::Ended => break,
+            Read::Frame(frame) => assert!(
+                frame.event.is_none() && frame.data.is_none(),
+                "no event, and no `complete`, on shutdown: {frame:?}"
+            ),
+            Read::Silent => panic!("the stream stayed open after shutdown began"),
+        }
+    }
+    tokio::time::timeout(WAIT, server)
+        .await
+        .expect("the server finished shutting down")
+        .unwrap()
+        .unwrap();
+    assert_eq!(herald.services.broker.stats().subscriptions, 0);
+}
