@@ -50,6 +50,17 @@ pub struct Config {
     #[arg(long, env = "HERALD_SSE_KEEPALIVE_SECS", default_value_t = 15,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub sse_keepalive_secs: u64,
+
+    /// How committed events reach the subscribers of every replica:
+    /// `memory` (one process), `redis://…` (a Redis server shared by the
+    /// replicas), or `postgres` (LISTEN/NOTIFY on the PostgreSQL database).
+    #[arg(long, env = "HERALD_BROKER", default_value = "memory")]
+    pub broker: String,
+
+    /// Prefix of the Redis channel names (`<prefix>:user:<id>`). Two
+    /// deployments that share one Redis server need different prefixes.
+    #[arg(long, env = "HERALD_BROKER_PREFIX", default_value = "herald")]
+    pub broker_prefix: String,
 }
 
 impl Config {
@@ -66,6 +77,8 @@ impl Config {
             token_ttl_secs: 7 * 24 * 3600,
             ws_init_timeout_secs: 10,
             sse_keepalive_secs: 15,
+            broker: "memory".into(),
+            broker_prefix: "herald".into(),
         }
     }
 

@@ -28,11 +28,11 @@ use tokio::net::TcpListener;
 
 use crate::{
     auth::TokenKeys,
-    broker::{Broker, MemoryBroker},
+    broker::{Broker, MemoryBroker, PostgresBroker, RedisBroker},
     config::Config,
     graphql::{HeraldSchema, Services, build_schema},
     http::AppState,
-    store::Store,
+    store::{Dialect, Store},
 };
 
 /// A built server: its router and the services behind it.
@@ -62,7 +62,7 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
         &config.data_dir,
         config.token_ttl_secs,
     )?;
-    let broker: Arc<dyn Broker> = Arc::new(MemoryBroker::new());
+    let broker = open_broker(&config, &store).await?;
     let services = Services {
         store,
         broker,
@@ -78,6 +78,26 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
         router,
         services,
         schema,
+    })
+}
+
+/// The broker `config.broker` names: `memory` (one process), `redis://…`,
+/// or `postgres` (LISTEN/NOTIFY on the store's PostgreSQL database).
+async fn open_broker(config: &Config, store: &Arc<Store>) -> anyhow::Result<Arc<dyn Broker>> {
+    let broker = config.broker.trim();
+    Ok(match broker {
+        "memory" => Arc::new(MemoryBroker::new()),
+        "postgres" | "postgresql" => {
+            anyhow::ensure!(
+                store.dialect() == Dialect::Postgres,
+                "the postgres broker needs a postgres:// database URL"
+            );
+            Arc::new(PostgresBroker::start(Arc::clone(store), &config.database_url()).await?)
+        }
+        url if url.starts_with("redis://") || url.starts_with("redis+unix://") => {
+            Arc::new(RedisBroker::start(url, &config.broker_prefix)?)
+        }
+        other => anyhow::bail!("unknown broker {other:?}: expected memory, redis://… or postgres"),
     })
 }
 

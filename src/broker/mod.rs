@@ -14,6 +14,8 @@
 //! `Delivery::Resync` and re-reads the store from its last cursor.
 
 mod memory;
+mod postgres;
+mod redis;
 mod router;
 
 use std::sync::Arc;
@@ -24,6 +26,8 @@ use serde::{Deserialize, Serialize};
 use crate::store::{ChatMessage, Id, Notification};
 
 pub use memory::MemoryBroker;
+pub use postgres::PostgresBroker;
+pub use redis::RedisBroker;
 pub use router::{Interest, LocalRouter, SUBSCRIBER_BUFFER, Subscription};
 
 /// What a subscription listens to.
@@ -91,4 +95,13 @@ pub trait Broker: Send + Sync + 'static {
 
     /// True when the broker can deliver (its connection, if any, is up).
     async fn ready(&self) -> bool;
+
+    /// A notice to send from inside the transaction that writes `events`,
+    /// as `(channel, payload)`, for a broker whose delivery is part of the
+    /// transaction (PostgreSQL LISTEN/NOTIFY: the notice goes out on
+    /// commit, and only then). `None` for brokers that are handed the
+    /// events by `publish` after the commit.
+    fn notice_in_transaction(&self, _events: &[Event]) -> Option<(String, String)> {
+        None
+    }
 }

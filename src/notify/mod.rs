@@ -214,6 +214,8 @@ fn name_prefix_len(text: &str, name: &str) -> Option<usize> {
 /// Commits the transaction, then publishes the notifications it wrote.
 /// A notification a client can see live is therefore always in the store;
 /// if the process dies between the two, subscribers catch up by cursor.
+/// A broker that delivers through the database (LISTEN/NOTIFY) gets its
+/// notice sent inside the transaction, so that it goes out on commit.
 pub async fn commit_then_publish(
     tx: WriteTx<'_>,
     broker: &dyn Broker,
@@ -229,10 +231,13 @@ pub async fn commit_then_publish(
 /// `commit_then_publish` for any events: a chat message with the mention
 /// notifications it caused, or a room membership change.
 pub async fn commit_then_publish_events(
-    tx: WriteTx<'_>,
+    mut tx: WriteTx<'_>,
     broker: &dyn Broker,
     events: Vec<Event>,
 ) -> StoreResult<()> {
+    if let Some((channel, payload)) = broker.notice_in_transaction(&events) {
+        tx.notify(&channel, &payload).await?;
+    }
     tx.commit().await?;
     if !events.is_empty() {
         broker.publish(events).await;

@@ -68,12 +68,15 @@ impl Store {
     }
 
     pub async fn is_board_member(&self, board: Id, user: Id) -> StoreResult<bool> {
-        let row: Option<(i64,)> =
-            sqlx::query_as("SELECT 1 FROM board_members WHERE board_id = $1 AND user_id = $2")
-                .bind(board)
-                .bind(user)
-                .fetch_optional(&self.pool)
-                .await?;
+        // BIGINT: a bare `1` is an INT4 on PostgreSQL, which does not
+        // decode as i64.
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT CAST(1 AS BIGINT) FROM board_members WHERE board_id = $1 AND user_id = $2",
+        )
+        .bind(board)
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?;
         Ok(row.is_some())
     }
 

@@ -113,6 +113,24 @@ impl WriteTx<'_> {
         self.tx.commit().await?;
         Ok(())
     }
+
+    /// Sends a PostgreSQL `NOTIFY` on `channel` that listeners receive if,
+    /// and when, this transaction commits. Not available on SQLite.
+    pub async fn notify(&mut self, channel: &str, payload: &str) -> StoreResult<()> {
+        if self.dialect != Dialect::Postgres {
+            return Err(StoreError(sqlx::Error::Configuration(
+                "NOTIFY needs PostgreSQL".into(),
+            )));
+        }
+        // `pg_notify` returns void, which the Any driver cannot decode:
+        // run it as a statement and ignore its one row.
+        sqlx::query("SELECT 1 FROM (SELECT pg_notify($1, $2)) AS sent")
+            .bind(channel)
+            .bind(payload)
+            .execute(&mut *self.tx)
+            .await?;
+        Ok(())
+    }
 }
 
 /// Set on every SQLite connection. WAL lets readers run while the writer

@@ -63,7 +63,7 @@ impl WriteTx<'_> {
             // Serialises the transactions that write notifications until
             // they commit, so that ids are handed out in commit order on
             // every replica (SQLite gets this from its single writer).
-            sqlx::query("SELECT pg_advisory_xact_lock(7_151_208_001)")
+            sqlx::query("SELECT pg_advisory_xact_lock(7151208001)")
                 .execute(&mut *self.tx)
                 .await?;
         }
@@ -207,5 +207,29 @@ impl Store {
         .await?;
         tx.commit().await?;
         Ok(done.rows_affected())
+    }
+}
+
+impl Store {
+    /// The notifications with ids in `from..=to` whose recipient is one of
+    /// `recipients`, in id order: what a LISTEN/NOTIFY listener loads for
+    /// the subscribers of its own process.
+    pub async fn notifications_in_range(
+        &self,
+        from: Id,
+        to: Id,
+        recipients: &[Id],
+    ) -> StoreResult<Vec<Notification>> {
+        Ok(sqlx::query_as::<_, Notification>(&format!(
+            "SELECT {COLUMNS} FROM notifications WHERE id >= $2 AND id <= $3 \
+             AND recipient_id IN (SELECT CAST(value AS BIGINT) FROM {}) ORDER BY id",
+            // The id list is `$1`: that is where `json_ids` reads it.
+            self.dialect.json_ids()
+        ))
+        .bind(json_id_list(recipients))
+        .bind(from)
+        .bind(to)
+        .fetch_all(&self.pool)
+        .await?)
     }
 }

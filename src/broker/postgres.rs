@@ -1,0 +1,305 @@
+//! The PostgreSQL LISTEN/NOTIFY broker, for deployments with no Redis.
+//!
+//! A transaction that writes events also sends one `NOTIFY` (see
+//! `Broker::notice_in_transaction` and `notify::commit_then_publish`), so
+//! the notice goes out if and only if the transaction commits, in commit
+//! order. The notice carries ids, not bodies: the id range of the
+//! notification rows the transaction wrote, which keeps it a few dozen
+//! bytes whatever the number of recipients, far below PostgreSQL's 8,000
+//! byte limit. Other events (chat) that are small ride along as JSON; when
+//! they would not fit, the notice asks every listener to resync instead.
+//!
+//! Each replica LISTENs on one channel with a dedicated connection. On a
+//! notice it loads, in one query, the rows of that range whose recipients
+//! have subscribers in this process, and hands them to the local router.
+//! When the listening connection drops, it reconnects with backoff,
+//! LISTENs again, then makes every local subscription re-read the store
+//! from its last delivered cursor: a notice sent while it was away is lost,
+//! but its rows are in the store.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use async_trait::async_trait;
+use serde::{Deserialize, Serialize};
+use sqlx::postgres::PgListener;
+use tokio_util::sync::CancellationToken;
+
+use super::{Broker, BrokerStats, Event, LocalRouter, Subscription, Topic};
+use crate::store::{Id, Store};
+
+/// The channel every replica LISTENs on.
+pub const CHANNEL: &str = "herald_events";
+
+/// Bytes of inline events a notice may carry. PostgreSQL refuses payloads
+/// of 8,000 bytes or more; this leaves room for the rest of the notice.
+const INLINE_BUDGET: usize = 6_000;
+
+/// First and longest wait between reconnection attempts.
+const BACKOFF_MIN: Duration = Duration::from_millis(50);
+const BACKOFF_MAX: Duration = Duration::from_secs(5);
+
+/// The payload of one `NOTIFY`: what one transaction committed.
+#[derive(Debug, Default, Serialize, Deserialize)]
+struct Notice {
+    /// First and last id of the notification rows written.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    n: Option<(Id, Id)>,
+    /// Other events, small enough to carry whole.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    e: Vec<Event>,
+    /// Events too large to carry were committed: every subscription
+    /// re-reads the store.
+    #[serde(default, skip_serializing_if = "std::ops::Not::not")]
+    resync: bool,
+}
+
+impl Notice {
+    // With a single kind of event the fallback arm is unreachable; it is
+    // there for every other kind.
+    #[allow(unreachable_patterns)]
+    fn of(events: &[Event]) -> Option<Notice> {
+        let mut notice = Notice::default();
+        let mut inline_bytes = 0;
+        for event in events {
+            match event {
+                Event::Notification(n) => {
+                    notice.n = Some(match notice.n {
+                        Some((from, to)) => (from.min(n.id), to.max(n.id)),
+                        None => (n.id, n.id),
+                    });
+                }
+                other => match serde_json::to_string(other) {
+                    Ok(json) if inline_bytes + json.len() <= INLINE_BUDGET => {
+                        inline_bytes += json.len();
+                        notice.e.push(other.clone());
+                    }
+                    _ => notice.resync = true,
+                },
+            }
+        }
+        (notice.n.is_some() || !notice.e.is_empty() || notice.resync).then_some(notice)
+    }
+}
+
+/// Replicas sharing events through PostgreSQL LISTEN/NOTIFY.
+pub struct PostgresBroker {
+    router: Arc<LocalRouter>,
+    /// True while the listening connection is up.
+    listening: Arc<AtomicBool>,
+    /// Stops the listener task when the broker is dropped.
+    shutdown: CancellationToken,
+}
+
+impl PostgresBroker {
+    /// LISTENs on the database at `database_url` (the one `store` uses)
+    /// and starts routing notices to local subscribers.
+    pub async fn start(store: Arc<Store>, database_url: &str) -> anyhow::Result<Self> {
+        let listener = listen(database_url)
+            .await
+            .context("LISTEN on the PostgreSQL database")?;
+        let router = LocalRouter::new(None);
+        let listening = Arc::new(AtomicBool::new(true));
+        let shutdown = CancellationToken::new();
+        tokio::spawn(
+            ListenerTask {
+                database_url: database_url.to_owned(),
+                store,
+                router: Arc::clone(&router),
+                listening: Arc::clone(&listening),
+                shutdown: shutdown.clone(),
+            }
+            .run(listener),
+        );
+        Ok(PostgresBroker {
+            router,
+            listening,
+            shutdown,
+        })
+    }
+}
+
+impl Drop for PostgresBroker {
+    fn drop(&mut self) {
+        self.shutdown.cancel();
+    }
+}
+
+#[async_trait]
+impl Broker for PostgresBroker {
+    /// The notice already went out with the commit; handing the events to
+    /// this process's subscribers as well spares them the round trip (the
+    /// copy that comes back through the notice is skipped as a duplicate).
+    async fn publish(&self, events: Vec<Event>) {
+        self.router.deliver(events);
+    }
+
+    async fn subscribe(&self, topic: Topic) -> anyhow::Result<Subscription> {
+        Ok(self.router.subscribe(topic))
+    }
+
+    fn stats(&self) -> BrokerStats {
+        self.router.stats()
+    }
+
+    async fn ready(&self) -> bool {
+        self.listening.load(Ordering::Relaxed)
+    }
+
+    fn notice_in_transaction(&self, events: &[Event]) -> Option<(String, String)> {
+        let notice = Notice::of(events)?;
+        match serde_json::to_string(&notice) {
+            Ok(payload) => Some((CHANNEL.to_owned(), payload)),
+            Err(err) => {
+                tracing::error!(error = %err, "cannot serialise a notice");
+                None
+            }
+        }
+    }
+}
+
+async fn listen(database_url: &str) -> Result<PgListener, sqlx::Error> {
+    let mut listener = PgListener::connect(database_url).await?;
+    listener.listen(CHANNEL).await?;
+    Ok(listener)
+}
+
+struct ListenerTask {
+    database_url: String,
+    store: Arc<Store>,
+    router: Arc<LocalRouter>,
+    listening: Arc<AtomicBool>,
+    shutdown: CancellationToken,
+}
+
+impl ListenerTask {
+    async fn run(self, mut listener: PgListener) {
+        loop {
+            let received = tokio::select! {
+                _ = self.shutdown.cancelled() => return,
+                received = listener.try_recv() => received,
+            };
+            match received {
+                Ok(Some(notification)) => self.route(notification.payload()).await,
+                // The connection dropped and `PgListener` has already
+                // reconnected and LISTENed again (its eager reconnect).
+                Ok(None) => {
+                    tracing::warn!("LISTEN connection was lost and is back");
+                    self.router.resync_all();
+                }
+                Err(err) => {
+                    tracing::warn!(error = %err, "LISTEN connection lost");
+                    self.listening.store(false, Ordering::Relaxed);
+                    let Some(again) = self.reconnect().await else {
+                        return;
+                    };
+                    listener = again;
+                    self.listening.store(true, Ordering::Relaxed);
+                    tracing::info!("LISTEN connection restored");
+                    self.router.resync_all();
+                }
+            }
+        }
+    }
+
+    /// A new listening connection, after as many attempts as it takes;
+    /// `None` at shutdown.
+    async fn reconnect(&self) -> Option<PgListener> {
+        let mut wait = BACKOFF_MIN;
+        loop {
+            tokio::select! {
+                _ = self.shutdown.cancelled() => return None,
+                _ = tokio::time::sleep(wait) => {}
+            }
+            match listen(&self.database_url).await {
+                Ok(listener) => return Some(listener),
+                Err(err) => tracing::warn!(error = %err, "cannot LISTEN yet"),
+            }
+            wait = (wait * 2).min(BACKOFF_MAX);
+        }
+    }
+
+    /// Hands what a notice names to the local subscribers that want it.
+    async fn route(&self, payload: &str) {
+        let notice: Notice = match serde_json::from_str(payload) {
+            Ok(notice) => notice,
+            Err(err) => {
+                // From a newer replica: the store still has the rows.
+                tracing::warn!(error = %err, "undecodable notice; resyncing");
+                self.router.resync_all();
+                return;
+            }
+        };
+        if let Some((from, to)) = notice.n {
+            let recipients = local_recipients(&self.router.topics());
+            if !recipients.is_empty() {
+                match self
+                    .store
+                    .notifications_in_range(from, to, &recipients)
+                    .await
+                {
+                    Ok(rows) => self
+                        .router
+                        .deliver(rows.into_iter().map(|n| Event::Notification(Arc::new(n)))),
+                    Err(err) => {
+                        tracing::warn!(error = ?err, "cannot load notified rows; resyncing");
+                        self.router.resync_all();
+                    }
+                }
+            }
+        }
+        if !notice.e.is_empty() {
+            self.router.deliver(notice.e);
+        }
+        if notice.resync {
+            self.router.resync_all();
+        }
+    }
+}
+
+/// The recipients among `topics`.
+#[allow(unreachable_patterns)]
+fn local_recipients(topics: &[Topic]) -> Vec<Id> {
+    topics
+        .iter()
+        .filter_map(|topic| match topic {
+            Topic::User(id) => Some(*id),
+            _ => None,
+        })
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::Notification;
+
+    fn note(id: Id) -> Event {
+        let row: Notification = serde_json::from_value(serde_json::json!({
+            "id": id, "recipient_id": id * 10, "prev_id": 0, "kind": "CARD_UPDATED",
+            "message": "m".repeat(500), "actor_id": null, "card_id": null,
+            "comment_id": null, "post_id": null, "created_at": 0, "read_at": null,
+        }))
+        .unwrap();
+        Event::Notification(Arc::new(row))
+    }
+
+    #[test]
+    fn a_notice_names_the_id_range_whatever_the_fan_out() {
+        let events: Vec<Event> = (1_000..11_000).map(note).collect();
+        let notice = Notice::of(&events).unwrap();
+        assert_eq!(notice.n, Some((1_000, 10_999)));
+        let payload = serde_json::to_string(&notice).unwrap();
+        assert!(payload.len() < 100, "{payload}");
+        let back: Notice = serde_json::from_str(&payload).unwrap();
+        assert_eq!(back.n, notice.n);
+        assert!(back.e.is_empty() && !back.resync);
+        assert!(Notice::of(&[]).is_none());
+    }
+}

@@ -1,0 +1,542 @@
+//! The store suite: the same tests on SQLite and on PostgreSQL, so that
+//! every store function is known to work on both backends.
+
+use std::sync::Arc;
+
+use herald::store::{CATCH_UP_PAGE, CardChange, Id, NewNotification, NewUser, Store, User};
+
+use crate::support::{Backend, TestDb};
+
+/// Declares each test once per backend: `sqlite::name` always runs,
+/// `postgres::name` when PostgreSQL is configured (ignored otherwise).
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(crate::support::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(herald_pg), ignore = "set HERALD_TEST_DATABASE_URL")]
+                async fn $name() {
+                    super::$name(crate::support::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+
+on_both_backends!(
+    users_are_unique_by_email_and_found_by_id,
+    follows_are_idempotent_and_listed_both_ways,
+    boards_members_cards_assignees_and_comments,
+    posts_and_their_followers,
+    a_fan_out_is_one_statement_with_a_prev_id_chain_per_recipient,
+    inbox_pages_counts_and_read_state,
+    catch_up_reads_are_paged_and_ranges_filter_by_recipient,
+    concurrent_writers_keep_cursors_in_commit_order,
+);
+
+async fn user(store: &Store, name: &str) -> User {
+    store
+        .create_user(NewUser {
+            name,
+            email: &format!("{}@example.com", name.to_lowercase()),
+            password_hash: "hash",
+        })
+        .await
+        .expect("create user")
+}
+
+fn updated(actor: Id) -> NewNotification {
+    NewNotification {
+        kind: "CARD_UPDATED",
+        message: "updated".into(),
+        actor_id: Some(actor),
+        ..Default::default()
+    }
+}
+
+/// Writes one notification to each of `recipients` in one transaction.
+async fn notify(store: &Store, actor: Id, recipients: &[Id]) -> Vec<Id> {
+    let mut tx = store.begin_write().await.unwrap();
+    let rows = tx
+        .insert_notifications(recipients, &updated(actor))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    rows.iter().map(|n| n.id).collect()
+}
+
+async fn users_are_unique_by_email_and_found_by_id(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+    let again = store
+        .create_user(NewUser {
+            name: "Other",
+            email: "alice@example.com",
+            password_hash: "x",
+        })
+        .await
+        .expect_err("a second alice@example.com");
+    assert!(again.is_unique_violation());
+
+    let (found, hash) = store
+        .credentials_by_email("alice@example.com")
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (found.id, found.name.as_str(), hash.as_str()),
+        (alice.id, "Alice", "hash")
+    );
+    assert!(
+        store
+            .credentials_by_email("nobody@example.com")
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store.user(bob.id).await.unwrap().unwrap().email,
+        "bob@example.com"
+    );
+    assert!(store.user(bob.id + 100).await.unwrap().is_none());
+    let mut ids: Vec<Id> = store
+        .users_by_ids(&[alice.id, bob.id, 9_999])
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    ids.sort_unstable();
+    assert_eq!(ids, vec![alice.id, bob.id]);
+    assert!(store.users_by_ids(&[]).await.unwrap().is_empty());
+    assert!(store.ping().await);
+}
+
+async fn follows_are_idempotent_and_listed_both_ways(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+    let carol = user(&store, "Carol").await;
+    store.follow(bob.id, alice.id).await.unwrap();
+    store.follow(bob.id, alice.id).await.unwrap();
+    store.follow(carol.id, alice.id).await.unwrap();
+    let names = |users: Vec<User>| users.into_iter().map(|u| u.name).collect::<Vec<_>>();
+    assert_eq!(
+        names(store.followers(alice.id).await.unwrap()),
+        ["Bob", "Carol"]
+    );
+    assert_eq!(names(store.following(bob.id).await.unwrap()), ["Alice"]);
+    store.unfollow(bob.id, alice.id).await.unwrap();
+    assert_eq!(names(store.followers(alice.id).await.unwrap()), ["Carol"]);
+}
+
+async fn boards_members_cards_assignees_and_comments(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+
+    let mut tx = store.begin_write().await.unwrap();
+    let board = tx.insert_board(alice.id, "Launch").await.unwrap();
+    assert!(tx.insert_board_member(board.id, bob.id).await.unwrap());
+    assert!(!tx.insert_board_member(board.id, bob.id).await.unwrap());
+    let card = tx
+        .insert_card(board.id, alice.id, "Ship v1", Some("Everything"))
+        .await
+        .unwrap();
+    assert!(tx.insert_assignee(card.id, bob.id).await.unwrap());
+    assert!(!tx.insert_assignee(card.id, bob.id).await.unwrap());
+    assert!(tx.insert_assignee(card.id, alice.id).await.unwrap());
+    assert_eq!(
+        tx.card_assignee_ids(card.id).await.unwrap(),
+        vec![bob.id, alice.id]
+    );
+    let comment = tx
+        .insert_comment(card.id, bob.id, "Looks good")
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+
+    assert_eq!(store.board(board.id).await.unwrap().unwrap().name, "Launch");
+    assert!(store.board(board.id + 1).await.unwrap().is_none());
+    assert_eq!(store.boards_by_ids(&[board.id]).await.unwrap().len(), 1);
+    assert!(store.is_board_member(board.id, bob.id).await.unwrap());
+    assert!(!store.is_board_member(board.id, bob.id + 1).await.unwrap());
+    let members: Vec<Id> = store
+        .board_members(board.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(members, vec![alice.id, bob.id]);
+
+    // A title-only change keeps the description; clearing it sets NULL.
+    let mut tx = store.begin_write().await.unwrap();
+    let changed = tx
+        .update_card(
+            card.id,
+            &CardChange {
+                title: Some("Ship v1.0".into()),
+                description: None,
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (changed.title.as_str(), changed.description.as_deref()),
+        ("Ship v1.0", Some("Everything"))
+    );
+    let cleared = tx
+        .update_card(
+            card.id,
+            &CardChange {
+                title: None,
+                description: Some(None),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        (cleared.title.as_str(), cleared.description),
+        ("Ship v1.0", None)
+    );
+    let described = tx
+        .update_card(
+            card.id,
+            &CardChange {
+                title: None,
+                description: Some(Some("Later".into())),
+            },
+        )
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(described.description.as_deref(), Some("Later"));
+    assert!(
+        tx.update_card(card.id + 100, &CardChange::default())
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(tx.delete_assignee(card.id, alice.id).await.unwrap());
+    assert!(!tx.delete_assignee(card.id, alice.id).await.unwrap());
+    tx.commit().await.unwrap();
+
+    assert_eq!(
+        store
+            .card(card.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .description
+            .as_deref(),
+        Some("Later")
+    );
+    assert_eq!(store.cards_by_ids(&[card.id]).await.unwrap().len(), 1);
+    assert_eq!(store.board_cards(board.id).await.unwrap().len(), 1);
+    let assignees: Vec<Id> = store
+        .card_assignees(card.id)
+        .await
+        .unwrap()
+        .iter()
+        .map(|u| u.id)
+        .collect();
+    assert_eq!(assignees, vec![bob.id]);
+    let comments = store.card_comments(card.id).await.unwrap();
+    assert_eq!(comments.len(), 1);
+    assert_eq!(comments[0].body, "Looks good");
+    assert_eq!(
+        store.comments_by_ids(&[comment.id]).await.unwrap()[0].author_id,
+        bob.id
+    );
+
+    // A transaction dropped without commit leaves nothing behind.
+    let mut tx = store.begin_write().await.unwrap();
+    tx.insert_card(board.id, alice.id, "Never", None)
+        .await
+        .unwrap();
+    drop(tx);
+    assert_eq!(store.board_cards(board.id).await.unwrap().len(), 1);
+}
+
+async fn posts_and_their_followers(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+    store.follow(bob.id, alice.id).await.unwrap();
+    let mut tx = store.begin_write().await.unwrap();
+    let post = tx
+        .insert_post(alice.id, Some("Sunset"), "a.png")
+        .await
+        .unwrap();
+    let untitled = tx.insert_post(alice.id, None, "b.png").await.unwrap();
+    assert_eq!(tx.follower_ids(alice.id).await.unwrap(), vec![bob.id]);
+    tx.commit().await.unwrap();
+    let mut posts = store.posts_by_ids(&[post.id, untitled.id]).await.unwrap();
+    posts.sort_by_key(|p| p.id);
+    assert_eq!(posts[0].caption.as_deref(), Some("Sunset"));
+    assert_eq!(posts[1].caption, None);
+    assert_eq!(posts[1].image_file, "b.png");
+}
+
+async fn a_fan_out_is_one_statement_with_a_prev_id_chain_per_recipient(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let mut followers = Vec::new();
+    for i in 0..3 {
+        followers.push(user(&store, &format!("F{i}")).await.id);
+    }
+    assert!(notify(&store, alice.id, &[]).await.is_empty());
+    let first = notify(&store, alice.id, &followers).await;
+    let second = notify(&store, alice.id, &followers[1..]).await;
+    assert_eq!(first.len(), 3);
+    assert!(first.windows(2).all(|w| w[0] < w[1]));
+    assert!(second.iter().all(|id| id > first.last().unwrap()));
+    let f1 = store.notifications_after(followers[1], 0).await.unwrap();
+    assert_eq!(
+        f1.iter().map(|n| n.prev_id).collect::<Vec<_>>(),
+        vec![0, f1[0].id]
+    );
+    assert_eq!(f1[0].actor_id, Some(alice.id));
+    assert_eq!((f1[0].kind.as_str(), f1[0].card_id), ("CARD_UPDATED", None));
+    assert_eq!(
+        store.latest_notification_id(followers[0]).await.unwrap(),
+        first[0]
+    );
+    assert_eq!(store.latest_notification_id(alice.id).await.unwrap(), 0);
+
+    // Thousands of recipients: one statement, every row returned in order.
+    let many = bulk_users(&db, 2_000).await;
+    let mut tx = store.begin_write().await.unwrap();
+    let rows = tx
+        .insert_notifications(&many, &updated(alice.id))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(rows.len(), many.len());
+    assert!(rows.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(rows.iter().all(|n| n.prev_id == 0));
+    let mut got: Vec<Id> = rows.iter().map(|n| n.recipient_id).collect();
+    got.sort_unstable();
+    assert_eq!(got, many);
+}
+
+/// `n` users created in one statement (the same SQL on both backends);
+/// their ids, ascending.
+async fn bulk_users(db: &TestDb, n: i64) -> Vec<Id> {
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    sqlx::query(
+        "WITH RECURSIVE g(x) AS (SELECT 1 UNION ALL SELECT x + 1 FROM g WHERE x < $1) \
+         INSERT INTO users (name, email, password_hash, created_at) \
+         SELECT 'bulk', 'bulk' || CAST(x AS TEXT) || '@example.com', 'h', 0 FROM g",
+    )
+    .bind(n)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let ids: Vec<(Id,)> = sqlx::query_as("SELECT id FROM users WHERE name = 'bulk' ORDER BY id")
+        .fetch_all(&pool)
+        .await
+        .unwrap();
+    pool.close().await;
+    ids.into_iter().map(|(id,)| id).collect()
+}
+
+async fn inbox_pages_counts_and_read_state(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+    let mut ids = Vec::new();
+    for _ in 0..5 {
+        ids.extend(notify(&store, alice.id, &[bob.id]).await);
+    }
+    let page = store
+        .notifications_page(bob.id, None, 2, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        page.iter().map(|n| n.id).collect::<Vec<_>>(),
+        vec![ids[4], ids[3]]
+    );
+    let next = store
+        .notifications_page(bob.id, Some(ids[3]), 10, false)
+        .await
+        .unwrap();
+    assert_eq!(
+        next.iter().map(|n| n.id).collect::<Vec<_>>(),
+        vec![ids[2], ids[1], ids[0]]
+    );
+    assert_eq!(store.unread_notification_count(bob.id).await.unwrap(), 5);
+
+    let read = store
+        .mark_notification_read(bob.id, ids[1])
+        .await
+        .unwrap()
+        .unwrap();
+    let first_read = read.read_at.expect("read");
+    let again = store
+        .mark_notification_read(bob.id, ids[1])
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(
+        again.read_at,
+        Some(first_read),
+        "the first read time is kept"
+    );
+    assert!(
+        store
+            .mark_notification_read(alice.id, ids[1])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        store
+            .notification_of(alice.id, ids[1])
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert_eq!(
+        store
+            .notification_of(bob.id, ids[1])
+            .await
+            .unwrap()
+            .unwrap()
+            .read_at,
+        Some(first_read)
+    );
+    assert_eq!(store.unread_notification_count(bob.id).await.unwrap(), 4);
+    let unread = store
+        .notifications_page(bob.id, None, 10, true)
+        .await
+        .unwrap();
+    assert!(unread.iter().all(|n| n.id != ids[1]));
+    assert_eq!(unread.len(), 4);
+    assert_eq!(store.mark_all_notifications_read(bob.id).await.unwrap(), 4);
+    assert_eq!(store.unread_notification_count(bob.id).await.unwrap(), 0);
+    assert_eq!(store.mark_all_notifications_read(bob.id).await.unwrap(), 0);
+}
+
+async fn catch_up_reads_are_paged_and_ranges_filter_by_recipient(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+    let carol = user(&store, "Carol").await;
+    let mut all = Vec::new();
+    for _ in 0..(CATCH_UP_PAGE + 5) {
+        all.extend(notify(&store, alice.id, &[bob.id, carol.id]).await);
+    }
+    let page = store.notifications_after(bob.id, 0).await.unwrap();
+    assert_eq!(page.len() as i64, CATCH_UP_PAGE);
+    let rest = store
+        .notifications_after(bob.id, page.last().unwrap().id)
+        .await
+        .unwrap();
+    assert_eq!(rest.len(), 5);
+    assert!(rest.iter().all(|n| n.recipient_id == bob.id));
+
+    let (from, to) = (all[10], all[19]);
+    let only_carol = store
+        .notifications_in_range(from, to, &[carol.id])
+        .await
+        .unwrap();
+    assert_eq!(only_carol.len(), 5);
+    assert!(
+        only_carol
+            .iter()
+            .all(|n| n.recipient_id == carol.id && n.id >= from && n.id <= to)
+    );
+    let both = store
+        .notifications_in_range(from, to, &[bob.id, carol.id])
+        .await
+        .unwrap();
+    assert_eq!(
+        both.iter().map(|n| n.id).collect::<Vec<_>>(),
+        all[10..20].to_vec()
+    );
+    assert!(
+        store
+            .notifications_in_range(from, to, &[alice.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
+}
+
+/// Two stores on one database stand for two replicas writing at once: each
+/// recipient's ids still grow in commit order and each row's `prev_id` is
+/// the row before it, so a subscriber's cursor never skips a row.
+async fn concurrent_writers_keep_cursors_in_commit_order(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let one = db.store().await;
+    let two = db.store().await;
+    let alice = user(&one, "Alice").await;
+    let mut recipients = Vec::new();
+    for i in 0..4 {
+        recipients.push(user(&one, &format!("R{i}")).await.id);
+    }
+    let recipients = Arc::new(recipients);
+    let mut writers = Vec::new();
+    for (n, store) in [one.clone(), two.clone(), one.clone(), two.clone()]
+        .into_iter()
+        .enumerate()
+    {
+        let recipients = recipients.clone();
+        writers.push(tokio::spawn(async move {
+            for i in 0..25 {
+                // Overlapping sets, rotating, so writers contend.
+                let pick: Vec<Id> = recipients
+                    .iter()
+                    .copied()
+                    .enumerate()
+                    .filter(|(k, _)| (k + i + n) % 3 != 0)
+                    .map(|(_, id)| id)
+                    .collect();
+                notify(&store, alice.id, &pick).await;
+            }
+        }));
+    }
+    for writer in writers {
+        writer.await.unwrap();
+    }
+    for &recipient in recipients.iter() {
+        let mut rows = Vec::new();
+        loop {
+            let after = rows
+                .last()
+                .map_or(0, |n: &herald::store::Notification| n.id);
+            let page = one.notifications_after(recipient, after).await.unwrap();
+            if page.is_empty() {
+                break;
+            }
+            rows.extend(page);
+        }
+        assert!(!rows.is_empty());
+        let mut prev = 0;
+        for row in &rows {
+            assert_eq!(row.prev_id, prev, "recipient {recipient}: {rows:?}");
+            prev = row.id;
+        }
+    }
+}
