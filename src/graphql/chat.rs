@@ -21,6 +21,7 @@ use crate::{
     broker::{Event, Topic},
     delivery::{Picked, gap_free_until},
     error::{AppError, AppResult},
+    http::sse::{EventIds, LastEventId},
     notify::{self, commit_then_publish_events, mentioned_members, recipients_of},
     store::{ChatMessage, ChatRoom, Id, Store, StoreError, User},
 };
@@ -305,8 +306,9 @@ pub struct ChatSubscription;
 impl ChatSubscription {
     /// A room's messages as they are sent, members only, in send order.
     /// With `after` (a message id), first every message of the room since
-    /// that one, then live ones: no gap and no duplicate. The subscription
-    /// completes when you leave the room.
+    /// that one, then live ones: no gap and no duplicate. Over SSE each
+    /// event's id is its message id, and `Last-Event-ID` works as `after`.
+    /// The subscription completes when you leave the room.
     async fn chat_messages(
         &self,
         ctx: &Context<'_>,
@@ -315,7 +317,14 @@ impl ChatSubscription {
     ) -> Result<impl Stream<Item = AppResult<ChatMessageNode>> + use<>, AppError> {
         let me = ctx.caller()?;
         let room_id = parse_id("roomId", &room_id)?;
-        let after = after.map(|a| parse_id("after", &a)).transpose()?;
+        // Over SSE, a reconnecting browser's `Last-Event-ID` (the id of
+        // the last message it received) resumes the stream; an explicit
+        // `after` wins.
+        let after = match (after, ctx.data_opt::<LastEventId>()) {
+            (Some(after), _) => Some(parse_id("after", &after)?),
+            (None, Some(LastEventId(id))) => Some(parse_id("Last-Event-ID", &ID(id.clone()))?),
+            (None, None) => None,
+        };
         let services = ctx.services().clone();
         let room = existing_room(&services.store, room_id).await?.id;
         // The membership this subscription belongs to: if it ends (even
@@ -356,6 +365,14 @@ impl ChatSubscription {
                 store.chat_messages_after(room, after).await.map(Some)
             }
         });
-        Ok(stream.map(|item| item.map(ChatMessageNode).map_err(AppError::from)))
+        // Over SSE each event carries its message id as `id:`.
+        let event_ids = ctx.data_opt::<EventIds>().cloned();
+        let field = ctx.item.node.response_key().node.to_string();
+        Ok(stream.map(move |item| {
+            if let (Some(ids), Ok(m)) = (&event_ids, &item) {
+                ids.record(&field, m.id.to_string());
+            }
+            item.map(ChatMessageNode).map_err(AppError::from)
+        }))
     }
 }

@@ -640,3 +640,154 @@ fn the_schema_has_the_chat_contract() {
         assert!(sdl.contains(needle), "missing from the schema: {needle}");
     }
 }
+
+/// A minimal reader of the SSE transport (`/graphql/stream`): the frames
+/// of one streaming response, as (event, data, id).
+struct SseStream {
+    body: std::pin::Pin<
+        Box<dyn futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Send>,
+    >,
+    buffer: String,
+}
+
+#[derive(Debug, PartialEq)]
+enum SseRead {
+    Event {
+        event: String,
+        data: Value,
+        id: Option<String>,
+    },
+    Ended,
+}
+
+impl SseStream {
+    async fn open(request: reqwest::RequestBuilder) -> SseStream {
+        let response = request
+            .header("Accept", "text/event-stream")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(response.status(), reqwest::StatusCode::OK);
+        SseStream {
+            body: Box::pin(response.bytes_stream()),
+            buffer: String::new(),
+        }
+    }
+
+    /// The next event (frames without an event, such as keep-alive
+    /// comments, are skipped), or the end of the response.
+    async fn next(&mut self) -> SseRead {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            if let Some(end) = self.buffer.find("\n\n") {
+                let block: String = self.buffer.drain(..end + 2).collect();
+                let (mut event, mut data, mut id) = (None, String::new(), None);
+                for line in block.lines() {
+                    if let Some(v) = line.strip_prefix("event:") {
+                        event = Some(v.trim().to_owned());
+                    } else if let Some(v) = line.strip_prefix("data:") {
+                        data.push_str(v.strip_prefix(' ').unwrap_or(v));
+                    } else if let Some(v) = line.strip_prefix("id:") {
+                        id = Some(v.trim().to_owned());
+                    }
+                }
+                if let Some(event) = event {
+                    let data = if data.is_empty() {
+                        Value::Null
+                    } else {
+                        serde_json::from_str(&data).unwrap()
+                    };
+                    return SseRead::Event { event, data, id };
+                }
+                continue;
+            }
+            match tokio::time::timeout_at(deadline, self.body.next())
+                .await
+                .expect("the stream went silent")
+            {
+                None => return SseRead::Ended,
+                Some(chunk) => {
+                    let chunk = chunk.unwrap();
+                    let text = std::str::from_utf8(&chunk).unwrap().replace("\r\n", "\n");
+                    self.buffer.push_str(&text);
+                }
+            }
+        }
+    }
+
+    /// The next chat message and its event id.
+    async fn next_message(&mut self) -> (Value, String) {
+        match self.next().await {
+            SseRead::Event {
+                event,
+                data,
+                id: Some(id),
+            } if event == "next" => {
+                assert!(data.get("errors").is_none(), "{data}");
+                (data["data"]["chatMessages"].clone(), id)
+            }
+            other => panic!("expected a message, got {other:?}"),
+        }
+    }
+}
+
+fn room_stream_request(app: &TestApp, user: &TestUser, room: &str) -> reqwest::RequestBuilder {
+    app.http
+        .post(app.url("/graphql/stream"))
+        .bearer_auth(&user.token)
+        .json(&json!({"query": ROOM_SUBSCRIPTION, "variables": {"r": room}}))
+}
+
+#[tokio::test]
+async fn the_sse_transport_carries_room_messages_resumes_and_completes_on_leave() {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let carol = app.sign_up("Carol").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    join(&app, &bob, &room).await;
+
+    let mut sse = SseStream::open(room_stream_request(&app, &bob, &room)).await;
+    wait_for_subscriptions(&app, 1).await;
+    let first = send(&app, &alice, &room, "first").await;
+    let (message, id) = sse.next_message().await;
+    assert_eq!(message["body"], "first");
+    assert_eq!(
+        id,
+        first["id"].as_str().unwrap(),
+        "the event id is the message id"
+    );
+
+    // The connection drops; two messages are sent meanwhile; the client
+    // reconnects with the last id it saw and gets exactly those, then live.
+    drop(sse);
+    wait_for_subscriptions(&app, 0).await;
+    send(&app, &alice, &room, "second").await;
+    send(&app, &alice, &room, "third").await;
+    let mut sse =
+        SseStream::open(room_stream_request(&app, &bob, &room).header("Last-Event-ID", &id)).await;
+    assert_eq!(sse.next_message().await.0["body"], "second");
+    assert_eq!(sse.next_message().await.0["body"], "third");
+    wait_for_subscriptions(&app, 1).await;
+    send(&app, &alice, &room, "fourth").await;
+    assert_eq!(sse.next_message().await.0["body"], "fourth");
+
+    // Leaving completes the stream.
+    leave(&app, &bob, &room).await;
+    match sse.next().await {
+        SseRead::Event { event, .. } => assert_eq!(event, "complete"),
+        other => panic!("expected complete, got {other:?}"),
+    }
+    assert_eq!(sse.next().await, SseRead::Ended);
+
+    // A non-member's stream is one error, then the end.
+    let mut refused = SseStream::open(room_stream_request(&app, &carol, &room)).await;
+    match refused.next().await {
+        SseRead::Event { event, data, .. } => {
+            assert_eq!(event, "next");
+            assert_eq!(error_code(&data), "FORBIDDEN");
+        }
+        other => panic!("expected an error, got {other:?}"),
+    }
+    assert_eq!(app.services.broker.stats().subscriptions, 0);
+}
