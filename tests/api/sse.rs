@@ -602,3 +602,73 @@ async fn shutting_down_ends_open_streams_without_complete_so_browsers_reconnect(
         .unwrap();
     assert_eq!(herald.services.broker.stats().subscriptions, 0);
 }
+
+#[tokio::test]
+async fn chat_rooms_stream_over_sse_too_and_resume_by_message_id() {
+    const ROOM: &str =
+        "subscription($r: ID!) { chatMessages(roomId: $r) { body author { name } } }";
+    const SEND: &str =
+        "mutation($r: ID!, $b: String!) { sendChatMessage(roomId: $r, body: $b) { id } }";
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let room = app
+        .ok(
+            Some(&alice.token),
+            "mutation { createChatRoom(name: \"Launch party\") { id } }",
+            json!({}),
+        )
+        .await["createChatRoom"]["id"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    app.ok(
+        Some(&bob.token),
+        "mutation($r: ID!) { joinChatRoom(roomId: $r) { id } }",
+        json!({"r": room}),
+    )
+    .await;
+    let send = |body: &'static str| {
+        let (app, alice, room) = (&app, &alice, &room);
+        async move {
+            app.ok(Some(&alice.token), SEND, json!({"r": room, "b": body}))
+                .await["sendChatMessage"]["id"]
+                .as_str()
+                .unwrap()
+                .to_owned()
+        }
+    };
+    let mut url = reqwest::Url::parse(&app.url("/graphql/stream")).unwrap();
+    url.query_pairs_mut()
+        .append_pair("query", ROOM)
+        .append_pair("variables", &json!({"r": room}).to_string())
+        .append_pair("access_token", &bob.token);
+
+    let mut sse = SseClient::open(app.http.get(url.clone())).await;
+    wait_for_subscriptions(&app, 1).await;
+    let hello = send("hello").await;
+    let (result, id) = sse.next_result().await;
+    assert_eq!(result["data"]["chatMessages"]["body"], "hello", "{result}");
+    assert_eq!(id.as_deref(), Some(hello.as_str()));
+
+    drop(sse);
+    wait_for_subscriptions(&app, 0).await;
+    let missed = [send("one").await, send("two").await];
+    let mut sse = SseClient::open(app.http.get(url).header("Last-Event-ID", &hello)).await;
+    for (expected_id, body) in missed.iter().zip(["one", "two"]) {
+        let (result, id) = sse.next_result().await;
+        assert_eq!(result["data"]["chatMessages"]["body"], body, "{result}");
+        assert_eq!(id.as_deref(), Some(expected_id.as_str()));
+    }
+    sse.assert_no_event().await;
+
+    // Leaving the room completes the stream.
+    app.ok(
+        Some(&bob.token),
+        "mutation($r: ID!) { leaveChatRoom(roomId: $r) { id } }",
+        json!({"r": room}),
+    )
+    .await;
+    sse.expect_complete_then_end().await;
+    wait_for_subscriptions(&app, 0).await;
+}
