@@ -13,6 +13,7 @@
 mod helpers;
 mod support;
 
+mod chat;
 mod faults;
 mod replicas;
 mod store;
