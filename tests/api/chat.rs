@@ -791,3 +791,147 @@ async fn the_sse_transport_carries_room_messages_resumes_and_completes_on_leave(
     }
     assert_eq!(app.services.broker.stats().subscriptions, 0);
 }
+
+/// A PostgreSQL database of this test's own, created from
+/// `HERALD_TEST_DATABASE_URL` and dropped when this is dropped.
+#[cfg(herald_pg)]
+struct PgDatabase {
+    admin_url: String,
+    name: String,
+    url: String,
+}
+
+#[cfg(herald_pg)]
+impl PgDatabase {
+    async fn create() -> PgDatabase {
+        use sqlx::Connection;
+        let admin_url = std::env::var("HERALD_TEST_DATABASE_URL")
+            .expect("HERALD_TEST_DATABASE_URL must be set to run PostgreSQL tests");
+        let name = format!("herald_chat_{:016x}", rand::random::<u64>());
+        let mut admin = sqlx::PgConnection::connect(&admin_url)
+            .await
+            .expect("connect to HERALD_TEST_DATABASE_URL");
+        sqlx::query(&format!("CREATE DATABASE {name}"))
+            .execute(&mut admin)
+            .await
+            .expect("create a test database");
+        admin.close().await.ok();
+        let (base, query) = admin_url.split_once('?').unwrap_or((&admin_url, ""));
+        let scheme_end = base.find("://").expect("a URL with a scheme") + 3;
+        let authority_end = base[scheme_end..]
+            .find('/')
+            .map_or(base.len(), |i| scheme_end + i);
+        let mut url = format!("{}/{name}", &base[..authority_end]);
+        if !query.is_empty() {
+            url = format!("{url}?{query}");
+        }
+        PgDatabase {
+            admin_url,
+            name,
+            url,
+        }
+    }
+}
+
+#[cfg(herald_pg)]
+impl Drop for PgDatabase {
+    fn drop(&mut self) {
+        let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
+        // The test's runtime cannot block on a future inside `drop`.
+        let _ = std::thread::spawn(move || {
+            tokio::runtime::Builder::new_current_thread()
+                .enable_all()
+                .build()
+                .expect("runtime")
+                .block_on(async move {
+                    use sqlx::Connection;
+                    let mut admin = sqlx::PgConnection::connect(&admin_url).await?;
+                    sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                        .execute(&mut admin)
+                        .await?;
+                    admin.close().await
+                })
+        })
+        .join();
+    }
+}
+
+/// On PostgreSQL, members sending at the same time are delivered to every
+/// subscriber exactly once, in the order the history holds (ids follow
+/// commit order per room), and mentions and leaving work as on SQLite.
+#[cfg_attr(not(herald_pg), ignore = "needs HERALD_TEST_DATABASE_URL")]
+#[tokio::test(flavor = "multi_thread", worker_threads = 2)]
+async fn concurrent_senders_on_postgresql_are_delivered_once_and_in_order() {
+    #[cfg(herald_pg)]
+    {
+        let db = PgDatabase::create().await;
+        let url = db.url.clone();
+        let app = crate::helpers::spawn_app_with(|c| c.database_url = Some(url)).await;
+        let alice = app.sign_up("Alice").await;
+        let bob = app.sign_up("Bob").await;
+        let room = create_room(&app, &alice, "Launch party").await;
+        join(&app, &bob, &room).await;
+        let mut alice_ws = app.ws(&alice.token).await;
+        subscribe_room(&app, &mut alice_ws, "a", &room).await;
+        let mut bob_ws = app.ws(&bob.token).await;
+        subscribe_room(&app, &mut bob_ws, "b", &room).await;
+
+        let per_sender = 40;
+        let senders: Vec<_> = [(&alice, "alice"), (&bob, "bob")]
+            .into_iter()
+            .map(|(user, name)| {
+                let http = app.http.clone();
+                let url = app.url("/graphql");
+                let token = user.token.clone();
+                let room = room.clone();
+                tokio::spawn(async move {
+                    for i in 0..per_sender {
+                        let body: Value = http
+                            .post(&url)
+                            .bearer_auth(&token)
+                            .json(&json!({"query": SEND, "variables": {"r": room, "b": format!("{name} {i}")}}))
+                            .send()
+                            .await
+                            .unwrap()
+                            .json()
+                            .await
+                            .unwrap();
+                        assert!(body["errors"].is_null(), "{body}");
+                    }
+                })
+            })
+            .collect();
+        for sender in senders {
+            sender.await.unwrap();
+        }
+        let stored: Vec<String> = history(&app, &alice, &room, Some(200), None)
+            .await
+            .into_iter()
+            .map(|(id, _)| id)
+            .collect();
+        assert_eq!(stored.len(), 2 * per_sender);
+        for (ws, id) in [(&mut alice_ws, "a"), (&mut bob_ws, "b")] {
+            let mut received = Vec::new();
+            for _ in 0..stored.len() {
+                received.push(
+                    next_message(ws, id).await["id"]
+                        .as_str()
+                        .unwrap()
+                        .to_owned(),
+                );
+            }
+            assert_eq!(received, stored);
+            ws.assert_quiet().await;
+        }
+
+        send(&app, &alice, &room, "@bob the cake").await;
+        let inbox = app.inbox(&bob).await;
+        assert_eq!(inbox.len(), 1);
+        assert_eq!(inbox[0].1, "CHAT_MENTION");
+        assert!(app.inbox(&alice).await.is_empty());
+        let _ = next_message(&mut bob_ws, "b").await;
+        leave(&app, &bob, &room).await;
+        let done = bob_ws.recv().await;
+        assert_eq!(done, json!({"id": "b", "type": "complete"}));
+    }
+}
