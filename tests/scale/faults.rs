@@ -243,3 +243,110 @@ async fn listen_notify_a_replica_locked_out_of_listen_catches_up_when_back() {
     )
     .await;
 }
+
+/// A Redis server of this test's own, on a free port, that the test can
+/// stop and start again.
+struct OwnRedis {
+    port: u16,
+    server: Option<std::process::Child>,
+}
+
+impl OwnRedis {
+    async fn start() -> OwnRedis {
+        let port = std::net::TcpListener::bind("127.0.0.1:0")
+            .unwrap()
+            .local_addr()
+            .unwrap()
+            .port();
+        let mut redis = OwnRedis { port, server: None };
+        redis.restart().await;
+        redis
+    }
+
+    fn url(&self) -> String {
+        format!("redis://127.0.0.1:{}", self.port)
+    }
+
+    async fn restart(&mut self) {
+        let server = std::process::Command::new("redis-server")
+            .args(["--bind", "127.0.0.1", "--port", &self.port.to_string()])
+            .args(["--save", "", "--appendonly", "no"])
+            .stdout(std::process::Stdio::null())
+            .spawn()
+            .expect("redis-server on PATH");
+        self.server = Some(server);
+        let client = redis::Client::open(self.url()).unwrap();
+        let deadline = tokio::time::Instant::now() + crate::helpers::WAIT;
+        while client.get_multiplexed_async_connection().await.is_err() {
+            assert!(
+                tokio::time::Instant::now() < deadline,
+                "redis-server did not start"
+            );
+            tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+        }
+    }
+
+    fn stop(&mut self) {
+        if let Some(mut server) = self.server.take() {
+            let _ = server.kill();
+            let _ = server.wait();
+        }
+    }
+}
+
+impl Drop for OwnRedis {
+    fn drop(&mut self) {
+        self.stop();
+    }
+}
+
+/// Redis itself goes away (all its subscriptions with it) while both
+/// replicas keep committing, then comes back empty: every subscriber still
+/// gets every notification once, in order.
+#[tokio::test]
+#[cfg_attr(
+    not(all(herald_pg, herald_redis)),
+    ignore = "set HERALD_TEST_DATABASE_URL and HERALD_TEST_REDIS_URL"
+)]
+async fn redis_restarted_while_replicas_commit_loses_nothing() {
+    let mut own = OwnRedis::start().await;
+    let db = TestDb::new(Backend::Postgres).await;
+    let broker = SharedBroker::Redis {
+        prefix: unique_prefix(),
+    };
+    let a = replica_as(db.url.clone(), &broker, own.url()).await;
+    let b = replica_as(db.url.clone(), &broker, own.url()).await;
+    until_ready(&a, true).await;
+    until_ready(&b, true).await;
+    let alice = a.sign_up("Alice").await;
+    let bob = a.sign_up("Bob").await;
+    let carol = a.sign_up("Carol").await;
+    let board = a.board_with(&alice, &[&bob, &carol]).await;
+    let card = a.card(&alice, &board, "Ship v1").await;
+    let mut bob_a = a.ws(&bob.token).await;
+    bob_a.subscribe_notifications(&a, "b", &bob, None).await;
+    let mut carol_b = b.ws(&carol.token).await;
+    carol_b.subscribe_notifications(&b, "c", &carol, None).await;
+    a.assign(&alice, &card, &bob).await;
+    b.assign(&alice, &card, &carol).await;
+
+    own.stop();
+    until_ready(&a, false).await;
+    until_ready(&b, false).await;
+    for i in 1..=4 {
+        let on = if i % 2 == 0 { &a } else { &b };
+        on.update_title(&alice, &card, &format!("Ship v1.{i}"))
+            .await;
+    }
+    own.restart().await;
+    until_ready(&a, true).await;
+    until_ready(&b, true).await;
+    b.update_title(&alice, &card, "Ship v2").await;
+
+    for (ws, id, user) in [(&mut bob_a, "b", &bob), (&mut carol_b, "c", &carol)] {
+        let stored = inbox_cursors(&a, user).await;
+        assert_eq!(stored.len(), 6);
+        assert_eq!(received_cursors(ws, id, 6).await, stored);
+        ws.assert_quiet().await;
+    }
+}
