@@ -641,6 +641,98 @@ fn the_schema_has_the_chat_contract() {
     }
 }
 
+/// A broker that counts what is published through it, around the real one.
+struct CountingBroker {
+    inner: std::sync::Arc<dyn herald::broker::Broker>,
+    published: std::sync::Mutex<Vec<herald::broker::Event>>,
+}
+
+#[async_trait::async_trait]
+impl herald::broker::Broker for CountingBroker {
+    async fn publish(&self, events: Vec<herald::broker::Event>) {
+        self.published
+            .lock()
+            .unwrap()
+            .extend(events.iter().cloned());
+        self.inner.publish(events).await;
+    }
+    async fn subscribe(
+        &self,
+        topic: herald::broker::Topic,
+    ) -> anyhow::Result<herald::broker::Subscription> {
+        self.inner.subscribe(topic).await
+    }
+    fn stats(&self) -> herald::broker::BrokerStats {
+        self.inner.stats()
+    }
+    async fn ready(&self) -> bool {
+        self.inner.ready().await
+    }
+}
+
+#[tokio::test]
+async fn a_message_is_published_once_however_many_members_listen() {
+    use herald::broker::Event;
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let room = create_room(&app, &alice, "Launch party").await;
+    let mut members = Vec::new();
+    for name in ["Bob", "Carol", "Dave"] {
+        let user = app.sign_up(name).await;
+        join(&app, &user, &room).await;
+        members.push(user);
+    }
+    let counting = std::sync::Arc::new(CountingBroker {
+        inner: app.services.broker.clone(),
+        published: Default::default(),
+    });
+    let mut services = app.services.clone();
+    services.broker = counting.clone();
+    let schema = herald::graphql::build_schema(services);
+    let mut streams = Vec::new();
+    for user in members.iter().chain([&alice]) {
+        let request = async_graphql::Request::new(ROOM_SUBSCRIPTION)
+            .variables(async_graphql::Variables::from_json(json!({"r": room})))
+            .data(Auth::User(user.id.parse().unwrap()));
+        let mut stream = Box::pin(schema.execute_stream(request));
+        assert!(tokio::time::timeout(QUIET, stream.next()).await.is_err());
+        streams.push(stream);
+    }
+    assert_eq!(app.services.broker.stats().subscriptions, 4);
+
+    let response = schema
+        .execute(
+            async_graphql::Request::new(SEND)
+                .variables(async_graphql::Variables::from_json(
+                    json!({"r": room, "b": "hello @Bob and @carol"}),
+                ))
+                .data(Auth::User(alice.id.parse().unwrap())),
+        )
+        .await;
+    assert!(response.errors.is_empty(), "{:?}", response.errors);
+    for stream in &mut streams {
+        let delivered = tokio::time::timeout(WAIT, stream.next())
+            .await
+            .unwrap()
+            .unwrap();
+        assert_eq!(
+            delivered.data.into_json().unwrap()["chatMessages"]["body"],
+            "hello @Bob and @carol"
+        );
+    }
+    let published = counting.published.lock().unwrap();
+    let messages = published
+        .iter()
+        .filter(|e| matches!(e, Event::ChatMessage(_)))
+        .count();
+    let mentions = published
+        .iter()
+        .filter(|e| matches!(e, Event::Notification(_)))
+        .count();
+    assert_eq!(messages, 1, "one event for the room, not one per member");
+    assert_eq!(mentions, 2, "one notification per mentioned member");
+}
+
 /// A minimal reader of the SSE transport (`/graphql/stream`): the frames
 /// of one streaming response, as (event, data, id).
 struct SseStream {
