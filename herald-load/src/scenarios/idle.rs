@@ -1,0 +1,158 @@
+//! `idle`: how many subscriptions one server holds, and what each costs.
+//!
+//! U users each open C websockets carrying S subscriptions each. The
+//! server's resident memory is read three times — before, with the
+//! connections open and initialised but nothing subscribed, and with every
+//! subscription started — so the cost of a connection and the cost of a
+//! subscription are reported apart. Every websocket is a file descriptor
+//! on both sides, so large subscription counts multiplex several
+//! subscriptions per socket, and `--source-addrs` spreads client sockets
+//! over several loopback addresses.
+
+use std::{
+    sync::{
+        Arc,
+        atomic::{AtomicU64, Ordering},
+    },
+    time::Duration,
+};
+
+use anyhow::Context as _;
+use clap::Args;
+use serde_json::json;
+use tokio::time::Instant;
+
+use super::{DEFAULT_FIELDS, client_fields, concurrently, notifications_query};
+use crate::{
+    Common, Outcome, accounts,
+    api::{Account, Api},
+    stats,
+    ws::{self, Connector, Ws},
+};
+
+#[derive(Args, Debug)]
+pub struct IdleArgs {
+    /// Users whose notifications are subscribed to.
+    #[arg(long, default_value_t = 10_000)]
+    pub users: usize,
+    /// Websockets per user.
+    #[arg(long, default_value_t = 1)]
+    pub connections_per_user: usize,
+    /// Subscriptions multiplexed on each websocket.
+    #[arg(long, default_value_t = 10)]
+    pub subs_per_connection: usize,
+    /// The server's process id, whose memory is read.
+    #[arg(long)]
+    pub pid: Option<u32>,
+    /// Seconds to let the server settle before each memory reading.
+    #[arg(long, default_value_t = 3.0)]
+    pub settle_secs: f64,
+    /// Seconds to hold everything open after the last reading.
+    #[arg(long, default_value_t = 0.0)]
+    pub hold_secs: f64,
+    /// Fields selected by the subscriptions.
+    #[arg(long, default_value = DEFAULT_FIELDS)]
+    pub fields: String,
+}
+
+pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
+    let load_before = stats::load_average();
+    let api = Api::new(&common.url)?;
+    let users = args.users.max(1);
+    let per_user = args.connections_per_user.max(1);
+    let per_connection = args.subs_per_connection;
+    let (accounts, accounts_report) = accounts::ensure(&api, common, users).await?;
+    let rss = |pid: Option<u32>| pid.map(stats::rss_bytes).transpose();
+    let settle = Duration::from_secs_f64(args.settle_secs);
+
+    let rss_before = rss(args.pid)?;
+    let connector = Arc::new(Connector::new(&common.url, common.source_addrs)?);
+    let slots: Vec<Account> = accounts
+        .iter()
+        .flat_map(|a| std::iter::repeat_n(a.clone(), per_user))
+        .collect();
+    let opened = Instant::now();
+    let sockets: Vec<(Account, Ws)> =
+        concurrently(common, "connect", slots, common.setup_concurrency, |user| {
+            let connector = connector.clone();
+            async move {
+                let socket = connector.open(&user.token).await?;
+                Ok((user, socket))
+            }
+        })
+        .await
+        .context("opening websockets (is the open-file limit of client or server reached?)")?;
+    let connect_secs = opened.elapsed().as_secs_f64();
+    let connections = sockets.len();
+    tokio::time::sleep(settle).await;
+    let rss_connected = rss(args.pid)?;
+
+    let query = Arc::new(notifications_query(&args.fields));
+    let errors = Arc::new(AtomicU64::new(0));
+    let frames = Arc::new(AtomicU64::new(0));
+    let subscribed = Instant::now();
+    let readers = concurrently(
+        common,
+        "subscribe",
+        sockets,
+        common.setup_concurrency,
+        |(user, mut socket)| {
+            let (query, errors, frames) = (query.clone(), errors.clone(), frames.clone());
+            async move {
+                for k in 0..per_connection {
+                    ws::subscribe(&mut socket, &format!("s{k}"), &query, json!({"u": user.id}))
+                        .await?;
+                }
+                Ok(ws::spawn_reader(socket, move |frame, _| {
+                    frames.fetch_add(1, Ordering::Relaxed);
+                    if !ws::is_next(frame) {
+                        errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                }))
+            }
+        },
+    )
+    .await
+    .context("subscribing")?;
+    let subscribe_secs = subscribed.elapsed().as_secs_f64();
+    let subscriptions = connections * per_connection;
+    tokio::time::sleep(settle).await;
+    let rss_subscribed = rss(args.pid)?;
+    tokio::time::sleep(Duration::from_secs_f64(args.hold_secs)).await;
+    let closed = readers.iter().filter(|r| r.is_finished()).count();
+    for reader in readers {
+        reader.abort();
+    }
+
+    let per = |delta: Option<(u64, u64)>, n: usize| {
+        delta.and_then(|(before, after)| (n > 0).then(|| (after as f64 - before as f64) / n as f64))
+    };
+    let per_connection_bytes = per(rss_before.zip(rss_connected), connections);
+    let per_subscription_bytes = per(rss_connected.zip(rss_subscribed), subscriptions);
+    let total_per_subscription_bytes = per(rss_before.zip(rss_subscribed), subscriptions);
+    let error_frames = errors.load(Ordering::Relaxed);
+    let mut summary = json!({
+        "scenario": "idle",
+        "users": users,
+        "connections": connections,
+        "subscriptions": subscriptions,
+        "connections_closed_by_server": closed,
+        "error_frames": error_frames,
+        "frames": frames.load(Ordering::Relaxed),
+        "server_rss_bytes": {"before": rss_before, "connected": rss_connected, "subscribed": rss_subscribed},
+        "bytes_per_connection": per_connection_bytes.map(|b| b.round()),
+        "bytes_per_subscription": per_subscription_bytes.map(|b| b.round()),
+        "bytes_per_subscription_all_in": total_per_subscription_bytes.map(|b| b.round()),
+        "kib_per_subscription_all_in": total_per_subscription_bytes.map(|b| stats::round3(b / 1024.0)),
+        "connect_s": stats::round3(connect_secs),
+        "subscribe_s": stats::round3(subscribe_secs),
+        "accounts": {"reused": accounts_report.reused, "signed_up": accounts_report.signed_up, "signup_s": stats::round3(accounts_report.signup_secs)},
+        "client_open_file_limit": crate::open_file_limit(),
+    });
+    client_fields(&mut summary, load_before);
+    // A subscription the server refused or a socket it closed is a fault.
+    Ok(Outcome {
+        json: summary,
+        faults: error_frames + closed as u64,
+    })
+}
