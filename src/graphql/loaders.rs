@@ -5,7 +5,7 @@
 //! subscription, and do not cache: each batch reads the current rows, and
 //! concurrent deliveries of one event to many subscribers share a batch.
 
-use std::{collections::HashMap, sync::Arc, time::Duration};
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::dataloader::{DataLoader, Loader};
 
@@ -69,14 +69,6 @@ pub struct Loaders {
     pub posts: DataLoader<ById<Post>>,
 }
 
-/// How long a loader waits for more keys before it queries. The library's
-/// default (1 ms, on a timer thread) was added to every live delivery that
-/// selects a nested field. Keys that arrive together (one event fanned out
-/// to many subscribers, one page of a query) are still enqueued while the
-/// loader's task is being scheduled, so they share a batch without the
-/// wait. Measured in BENCHMARKS.md (p2p latency at 400/s: p50 4.6 → 2.1 ms).
-pub const LOADER_DELAY: Duration = Duration::ZERO;
-
 fn loader<T: LoadById>(store: &Arc<Store>) -> DataLoader<ById<T>> {
     DataLoader::new(
         ById {
@@ -85,7 +77,6 @@ fn loader<T: LoadById>(store: &Arc<Store>) -> DataLoader<ById<T>> {
         },
         tokio::spawn,
     )
-    .delay(LOADER_DELAY)
 }
 
 impl Loaders {
