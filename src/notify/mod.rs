@@ -2,7 +2,7 @@
 //! and message, and the one place where a write transaction is committed
 //! and then published.
 
-use std::sync::Arc;
+use std::{collections::HashMap, sync::Arc};
 
 use async_graphql::Enum;
 
@@ -155,11 +155,28 @@ pub fn chat_mention(actor: &User, room: &ChatRoom, message: &ChatMessage) -> New
 /// is not a letter, digit or `_` (so `bob@example.com` mentions nobody),
 /// and the name must end the message or be followed by such a character
 /// (so `@Bobby` does not mention “Bob”). When several names fit, the
-/// longest wins: `@Ann Lee` mentions “Ann Lee”, not “Ann”.
+/// longest wins: `@Ann Lee` mentions “Ann Lee”, not “Ann”. Members who
+/// share a name are all mentioned by it.
+///
+/// Names are looked up in a map, so the cost grows with the length of the
+/// message, not with the number of members times the number of `@`s: it
+/// runs inside the message's write transaction.
 pub fn mentioned_members<'a>(
     body: &str,
-    members: impl IntoIterator<Item = (Id, &'a str)> + Clone,
+    members: impl IntoIterator<Item = (Id, &'a str)>,
 ) -> Vec<Id> {
+    if !body.contains('@') {
+        return Vec::new();
+    }
+    let mut by_name: HashMap<String, Vec<Id>> = HashMap::new();
+    let mut longest_name = 0;
+    for (id, name) in members {
+        let name = name.trim();
+        if !name.is_empty() {
+            longest_name = longest_name.max(name.chars().count());
+            by_name.entry(name.to_lowercase()).or_default().push(id);
+        }
+    }
     let mut out: Vec<Id> = Vec::new();
     let mut previous: Option<char> = None;
     for (at, c) in body.char_indices() {
@@ -169,19 +186,24 @@ pub fn mentioned_members<'a>(
             continue;
         }
         let rest = &body[at + 1..];
-        let best = members
-            .clone()
-            .into_iter()
-            .filter_map(|(id, name)| {
-                let len = name_prefix_len(rest, name.trim())?;
-                let ends = !rest[len..].chars().next().is_some_and(is_name_char);
-                ends.then_some((len, id))
-            })
-            .max_by_key(|(len, _)| *len);
-        if let Some((_, id)) = best
-            && !out.contains(&id)
-        {
-            out.push(id);
+        // Where a name could end: after 1, 2, … characters, up to the
+        // longest name, at a word boundary. Longest first.
+        let ends: Vec<usize> = rest
+            .char_indices()
+            .map(|(i, _)| i)
+            .skip(1)
+            .chain(std::iter::once(rest.len()))
+            .take(longest_name)
+            .filter(|&end| !rest[end..].chars().next().is_some_and(is_name_char))
+            .collect();
+        let named = ends
+            .iter()
+            .rev()
+            .find_map(|&end| by_name.get(&rest[..end].to_lowercase()));
+        for &id in named.into_iter().flatten() {
+            if !out.contains(&id) {
+                out.push(id);
+            }
         }
     }
     out
@@ -189,26 +211,6 @@ pub fn mentioned_members<'a>(
 
 fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
-}
-
-/// The length in bytes of the start of `text` that equals `name` without
-/// regard to case, if it does.
-fn name_prefix_len(text: &str, name: &str) -> Option<usize> {
-    let mut want = name.chars().flat_map(char::to_lowercase).peekable();
-    want.peek()?;
-    let mut consumed = 0;
-    for c in text.chars() {
-        if want.peek().is_none() {
-            return Some(consumed);
-        }
-        for lower in c.to_lowercase() {
-            if want.next() != Some(lower) {
-                return None;
-            }
-        }
-        consumed += c.len_utf8();
-    }
-    want.peek().is_none().then_some(consumed)
 }
 
 /// Commits the transaction, then publishes the notifications it wrote.
@@ -341,6 +343,12 @@ mod tests {
         assert_eq!(mentions("ping @Ann Lee about it"), vec![4]);
         assert_eq!(mentions("ping @Ann about it"), vec![3]);
         assert_eq!(mentions("@ann lee."), vec![4]);
+    }
+
+    #[test]
+    fn members_who_share_a_name_are_all_mentioned() {
+        let members = [(1, "Bob"), (2, "Alice"), (3, "bob ")];
+        assert_eq!(mentioned_members("hi @BOB", members), vec![1, 3]);
     }
 
     #[test]
