@@ -10,6 +10,8 @@ export type NotificationKind =
   | 'CARD_ASSIGNED'
   /** A card you are assigned to was edited. */
   | 'CARD_UPDATED'
+  /** Someone mentioned you (`@your name`) in a chat room you are in. */
+  | 'CHAT_MENTION'
   /** Someone commented on a card you created or are assigned to. */
   | 'COMMENT_ADDED'
   /** Someone you follow posted a photo. */
