@@ -3,13 +3,14 @@
 //! pages backwards, leaving ends the subscription, and a mention notifies
 //! exactly the member it names.
 
-use std::time::Duration;
-
 use futures_util::StreamExt;
 use herald::auth::Auth;
 use serde_json::{Value, json};
 
-use crate::helpers::{QUIET, TestApp, TestUser, WAIT, WsClient, error_code, spawn_app};
+use crate::helpers::{
+    QUIET, TestApp, TestUser, WAIT, WsClient, error_code, refused_code, spawn_app,
+    wait_for_subscriptions,
+};
 
 pub const ROOM_SUBSCRIPTION: &str = "subscription($r: ID!, $after: ID) { \
      chatMessages(roomId: $r, after: $after) { id body author { name } room { id name } } }";
@@ -111,41 +112,11 @@ async fn subscribe_room(app: &TestApp, ws: &mut WsClient, id: &str, room: &str) 
     wait_for_subscriptions(app, before + 1).await;
 }
 
-async fn wait_for_subscriptions(app: &TestApp, n: usize) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while app.services.broker.stats().subscriptions != n {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "expected {n} subscriptions, have {}",
-            app.services.broker.stats().subscriptions
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
-}
-
 /// The next chat message delivered on subscription `id`.
 async fn next_message(ws: &mut WsClient, id: &str) -> Value {
     let payload = ws.next_payload(id).await;
     assert!(payload.get("errors").is_none(), "{payload}");
     payload["data"]["chatMessages"].clone()
-}
-
-/// The error code of a refused subscription, whichever way the protocol
-/// reports it (`error` message, or `next` with errors).
-async fn refused_code(ws: &mut WsClient, id: &str) -> String {
-    let message = ws.recv().await;
-    assert_eq!(message["id"], id, "{message}");
-    let errors = match message["type"].as_str() {
-        Some("error") => message["payload"].clone(),
-        Some("next") => {
-            // An error result is followed by the end of the operation.
-            let done = ws.recv().await;
-            assert_eq!(done, json!({"id": id, "type": "complete"}));
-            message["payload"]["errors"].clone()
-        }
-        _ => panic!("expected an error, got {message}"),
-    };
-    errors[0]["extensions"]["code"].as_str().unwrap().to_owned()
 }
 
 #[tokio::test]

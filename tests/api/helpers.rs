@@ -325,3 +325,35 @@ pub fn error_code(body: &Value) -> &str {
         .as_str()
         .unwrap_or_else(|| panic!("expected an error with a code, got {body}"))
 }
+
+/// Waits until the broker holds exactly `n` live subscriptions.
+pub async fn wait_for_subscriptions(app: &TestApp, n: usize) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while app.services.broker.stats().subscriptions != n {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "expected {n} subscriptions, have {}",
+            app.services.broker.stats().subscriptions
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
+/// The error code of a refused subscription, whichever way the protocol
+/// reports it (`error` message, or `next` with errors followed by
+/// `complete`).
+pub async fn refused_code(ws: &mut WsClient, id: &str) -> String {
+    let message = ws.recv().await;
+    assert_eq!(message["id"], id, "{message}");
+    let errors = match message["type"].as_str() {
+        Some("error") => message["payload"].clone(),
+        Some("next") => {
+            // An error result is followed by the end of the operation.
+            let done = ws.recv().await;
+            assert_eq!(done, json!({"id": id, "type": "complete"}));
+            message["payload"]["errors"].clone()
+        }
+        _ => panic!("expected an error, got {message}"),
+    };
+    errors[0]["extensions"]["code"].as_str().unwrap().to_owned()
+}

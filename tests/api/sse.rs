@@ -9,7 +9,9 @@ use futures_util::{Stream, StreamExt};
 use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::{Value, json};
 
-use crate::helpers::{QUIET, TestApp, TestUser, WAIT, spawn_app, spawn_app_with};
+use crate::helpers::{
+    QUIET, TestApp, TestUser, WAIT, spawn_app, spawn_app_with, wait_for_subscriptions,
+};
 
 /// What a browser page would subscribe to; `cursor` is deliberately not
 /// selected: the event id carries it anyway.
@@ -192,19 +194,6 @@ fn merge(mut base: Value, extra: Value) -> Value {
         base.extend(extra);
     }
     base
-}
-
-/// Waits until the broker holds exactly `n` subscriptions.
-async fn wait_for_subscriptions(app: &TestApp, n: usize) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while app.services.broker.stats().subscriptions != n {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "expected {n} subscriptions, have {}",
-            app.services.broker.stats().subscriptions
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 /// Opens `user`'s notification stream over `POST` with a bearer token and

@@ -7,20 +7,10 @@ use futures_util::StreamExt;
 use herald::auth::Auth;
 use serde_json::{Value, json};
 
-use crate::helpers::{NOTIFICATIONS_SUBSCRIPTION, WAIT, WsClient, spawn_app, spawn_app_with};
-
-/// The error code of a refused subscription, whichever way the protocol
-/// reports it (`error` message, or `next` with errors).
-async fn refused_code(ws: &mut WsClient, id: &str) -> String {
-    let message = ws.recv().await;
-    assert_eq!(message["id"], id, "{message}");
-    let errors = match message["type"].as_str() {
-        Some("error") => message["payload"].clone(),
-        Some("next") => message["payload"]["errors"].clone(),
-        _ => panic!("expected an error, got {message}"),
-    };
-    errors[0]["extensions"]["code"].as_str().unwrap().to_owned()
-}
+use crate::helpers::{
+    NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, spawn_app, spawn_app_with,
+    wait_for_subscriptions,
+};
 
 #[tokio::test]
 async fn a_user_may_subscribe_only_to_their_own_notifications() {
@@ -144,17 +134,6 @@ async fn several_subscriptions_share_one_connection() {
     assert_eq!(message["type"], "next");
     assert_eq!(message["id"], "two");
     ws.assert_quiet().await;
-}
-
-async fn wait_for_subscriptions(app: &crate::helpers::TestApp, n: usize) {
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while app.services.broker.stats().subscriptions != n {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "expected {n} subscriptions"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
 }
 
 #[tokio::test]
