@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Id, Store, StoreResult, User, WriteTx, json_id_list, now_micros};
+use super::{Id, Store, StoreResult, User, WriteTx, now_micros};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct Board {
@@ -58,13 +58,7 @@ impl Store {
     }
 
     pub async fn boards_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Board>> {
-        Ok(sqlx::query_as::<_, Board>(&format!(
-            "SELECT {BOARD_COLUMNS} FROM boards WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
-            self.dialect.json_ids()
-        ))
-        .bind(json_id_list(ids))
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_by_ids("boards", BOARD_COLUMNS, ids).await
     }
 
     pub async fn is_board_member(&self, board: Id, user: Id) -> StoreResult<bool> {

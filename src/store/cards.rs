@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Id, Store, StoreResult, User, WriteTx, json_id_list, now_micros};
+use super::{Id, Store, StoreResult, User, WriteTx, now_micros};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct Card {
@@ -114,13 +114,7 @@ impl Store {
     }
 
     pub async fn cards_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Card>> {
-        Ok(sqlx::query_as::<_, Card>(&format!(
-            "SELECT {CARD_COLUMNS} FROM cards WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
-            self.dialect.json_ids()
-        ))
-        .bind(json_id_list(ids))
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_by_ids("cards", CARD_COLUMNS, ids).await
     }
 
     /// Cards of a board, oldest first.

@@ -9,9 +9,7 @@
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
-use super::{
-    CATCH_UP_PAGE, Dialect, Id, Store, StoreResult, User, WriteTx, json_id_list, now_micros,
-};
+use super::{CATCH_UP_PAGE, Dialect, Id, Store, StoreResult, User, WriteTx, now_micros};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct ChatRoom {
@@ -146,14 +144,7 @@ impl Store {
     }
 
     pub async fn chat_rooms_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<ChatRoom>> {
-        Ok(sqlx::query_as::<_, ChatRoom>(&format!(
-            "SELECT {ROOM_COLUMNS} FROM chat_rooms WHERE id IN \
-             (SELECT CAST(value AS BIGINT) FROM {})",
-            self.dialect.json_ids()
-        ))
-        .bind(json_id_list(ids))
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_by_ids("chat_rooms", ROOM_COLUMNS, ids).await
     }
 
     /// When `user` (last) joined `room`, or `None` if they are not a
@@ -230,13 +221,7 @@ impl Store {
     }
 
     pub async fn chat_messages_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<ChatMessage>> {
-        Ok(sqlx::query_as::<_, ChatMessage>(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM chat_messages WHERE id IN \
-             (SELECT CAST(value AS BIGINT) FROM {})",
-            self.dialect.json_ids()
-        ))
-        .bind(json_id_list(ids))
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_by_ids("chat_messages", MESSAGE_COLUMNS, ids)
+            .await
     }
 }

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Id, Store, StoreResult, WriteTx, json_id_list, now_micros};
+use super::{Id, Store, StoreResult, WriteTx, now_micros};
 
 #[derive(Clone, Debug, FromRow)]
 pub struct Comment {
@@ -47,13 +47,6 @@ impl Store {
     }
 
     pub async fn comments_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Comment>> {
-        Ok(sqlx::query_as::<_, Comment>(&format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments WHERE id IN \
-             (SELECT CAST(value AS BIGINT) FROM {})",
-            self.dialect.json_ids()
-        ))
-        .bind(json_id_list(ids))
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_by_ids("comments", COMMENT_COLUMNS, ids).await
     }
 }

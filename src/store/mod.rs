@@ -238,6 +238,23 @@ impl Store {
         })
     }
 
+    /// The rows of `table` whose id is in `ids`, in no particular order;
+    /// unknown ids are left out. One query whatever the number of ids: the
+    /// list travels as one JSON array (see `Dialect::json_ids`). Backs the
+    /// DataLoaders.
+    async fn rows_by_ids<T>(&self, table: &str, columns: &str, ids: &[Id]) -> StoreResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        Ok(sqlx::query_as::<_, T>(&format!(
+            "SELECT {columns} FROM {table} WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
+            self.dialect.json_ids()
+        ))
+        .bind(json_id_list(ids))
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Id, Store, StoreResult, WriteTx, json_id_list, now_micros};
+use super::{Id, Store, StoreResult, WriteTx, now_micros};
 
 /// A post; `image_file` is the stored file's name in the uploads directory.
 #[derive(Clone, Debug, FromRow)]
@@ -48,12 +48,6 @@ impl WriteTx<'_> {
 
 impl Store {
     pub async fn posts_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Post>> {
-        Ok(sqlx::query_as::<_, Post>(&format!(
-            "SELECT {POST_COLUMNS} FROM posts WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
-            self.dialect.json_ids()
-        ))
-        .bind(json_id_list(ids))
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_by_ids("posts", POST_COLUMNS, ids).await
     }
 }

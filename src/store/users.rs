@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Id, Store, StoreResult, json_id_list, now_micros};
+use super::{Id, Store, StoreResult, now_micros};
 
 /// A registered user, without credentials.
 #[derive(Clone, Debug, FromRow)]
@@ -83,13 +83,7 @@ impl Store {
     /// The users with these ids, in no particular order; unknown ids are
     /// left out. Backs the user DataLoader.
     pub async fn users_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<User>> {
-        Ok(sqlx::query_as::<_, User>(&format!(
-            "SELECT {USER_COLUMNS} FROM users WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
-            self.dialect.json_ids()
-        ))
-        .bind(json_id_list(ids))
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_by_ids("users", USER_COLUMNS, ids).await
     }
 
     /// Users following `user_id`, oldest follow first.
