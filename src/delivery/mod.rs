@@ -177,6 +177,7 @@ mod tests {
             chat_message_id: None,
             created_at: 0,
             read_at: None,
+            subjects: None,
         }
     }
 

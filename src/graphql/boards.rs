@@ -5,11 +5,11 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
-use super::{ContextExt, datetime, loaders::load_existing, parse_id, validate};
+use super::{ContextExt, acting_user, datetime, loaders::load_existing, parse_id, validate};
 use crate::{
     error::{AppError, AppResult},
     notify::{self, commit_then_publish, recipients_of},
-    store::{Board, Card, CardChange, Comment, Id, Store, User},
+    store::{Audience, Board, Card, CardChange, Comment, Id, Store, User, WriteTx},
 };
 
 #[Object]
@@ -93,11 +93,11 @@ pub struct UpdateCardInput {
 /// The board `id` if `user` is a member: NOT_FOUND if there is no such
 /// board, FORBIDDEN if they are not a member.
 pub(super) async fn board_for_member(store: &Store, id: Id, user: Id) -> AppResult<Board> {
-    let board = store
-        .board(id)
+    let (board, member) = store
+        .board_and_membership(id, user)
         .await?
         .ok_or_else(|| AppError::not_found("board"))?;
-    if !store.is_board_member(board.id, user).await? {
+    if !member {
         return Err(AppError::forbidden(
             "only members of this board may do that",
         ));
@@ -107,11 +107,26 @@ pub(super) async fn board_for_member(store: &Store, id: Id, user: Id) -> AppResu
 
 /// The card `id` if `user` is a member of its board.
 pub(super) async fn card_for_member(store: &Store, id: Id, user: Id) -> AppResult<Card> {
-    let card = store
-        .card(id)
+    let (card, member) = store
+        .card_and_membership(id, user)
         .await?
         .ok_or_else(|| AppError::not_found("card"))?;
-    if !store.is_board_member(card.board_id, user).await? {
+    if !member {
+        return Err(AppError::forbidden(
+            "only members of this card's board may do that",
+        ));
+    }
+    Ok(card)
+}
+
+/// `card_for_member` inside a write transaction: the check and the change
+/// it allows are one atomic step, on one connection.
+pub(super) async fn card_for_member_in(tx: &mut WriteTx<'_>, id: Id, user: Id) -> AppResult<Card> {
+    let (card, member) = tx
+        .card_and_membership(id, user)
+        .await?
+        .ok_or_else(|| AppError::not_found("card"))?;
+    if !member {
         return Err(AppError::forbidden(
             "only members of this card's board may do that",
         ));
@@ -244,16 +259,23 @@ impl BoardMutation {
         }
         let services = ctx.services();
         let store = &services.store;
-        card_for_member(store, id, me).await?;
-        let actor = load_existing(&ctx.loaders().users, me).await?;
         let mut tx = store.begin_write().await?;
+        card_for_member_in(&mut tx, id, me).await?;
+        let actor = acting_user(&mut tx, me).await?;
         let card = tx
             .update_card(id, &change)
             .await?
             .ok_or_else(|| AppError::not_found("card"))?;
-        let recipients = recipients_of(me, tx.card_assignee_ids(card.id).await?);
+        // Every assignee but you: `recipients_of`'s rule, selected by the
+        // insert itself.
         let written = tx
-            .insert_notifications(&recipients, &notify::card_updated(&actor, &card))
+            .insert_notifications_to(
+                Audience::CardAssignees {
+                    card: card.id,
+                    except: me,
+                },
+                &notify::card_updated(&actor, &card),
+            )
             .await?;
         commit_then_publish(tx, services.broker.as_ref(), written).await?;
         Ok(card)
@@ -268,15 +290,15 @@ impl BoardMutation {
         let assignee = parse_id("userId", &user_id)?;
         let services = ctx.services();
         let store = &services.store;
-        let card = card_for_member(store, card_id, me).await?;
-        if !store.is_board_member(card.board_id, assignee).await? {
+        let mut tx = store.begin_write().await?;
+        let card = card_for_member_in(&mut tx, card_id, me).await?;
+        if !tx.is_board_member(card.board_id, assignee).await? {
             return Err(AppError::bad_input(
                 "userId",
                 "an assignee must be a member of the board",
             ));
         }
-        let actor = load_existing(&ctx.loaders().users, me).await?;
-        let mut tx = store.begin_write().await?;
+        let actor = acting_user(&mut tx, me).await?;
         let written = if tx.insert_assignee(card.id, assignee).await? {
             tx.insert_notifications(
                 &recipients_of(me, [assignee]),

@@ -16,7 +16,7 @@ use async_graphql::{
 };
 use futures_util::{Stream, StreamExt};
 
-use super::{ContextExt, datetime, loaders::load_existing, parse_id, validate};
+use super::{ContextExt, acting_user, datetime, loaders::load_existing, parse_id, validate};
 use crate::{
     broker::{Event, Topic},
     delivery::{Picked, gap_free_until},
@@ -267,8 +267,8 @@ impl ChatMutation {
         let services = ctx.services();
         let store = &services.store;
         let room = existing_room(store, room_id).await?;
-        let author = load_existing(&ctx.loaders().users, me).await?;
         let mut tx = store.begin_write().await?;
+        let author = acting_user(&mut tx, me).await?;
         // Checked inside the transaction, so that a message is never
         // written after its author's leave committed.
         if !tx.is_chat_member(room.id, me).await? {

@@ -3,7 +3,8 @@
 use async_graphql::{Context, ID, Object};
 
 use super::{
-    ContextExt, boards::card_for_member, datetime, loaders::load_existing, parse_id, validate,
+    ContextExt, acting_user, boards::card_for_member_in, datetime, loaders::load_existing,
+    parse_id, validate,
 };
 use crate::{
     error::AppResult,
@@ -52,9 +53,9 @@ impl CommentMutation {
         let body = validate::text("body", &body, validate::MAX_BODY_CHARS)?;
         let services = ctx.services();
         let store = &services.store;
-        let card = card_for_member(store, card_id, me).await?;
-        let actor = load_existing(&ctx.loaders().users, me).await?;
         let mut tx = store.begin_write().await?;
+        let card = card_for_member_in(&mut tx, card_id, me).await?;
+        let actor = acting_user(&mut tx, me).await?;
         let comment = tx.insert_comment(card.id, me, &body).await?;
         let candidates =
             std::iter::once(card.creator_id).chain(tx.card_assignee_ids(card.id).await?);

@@ -25,7 +25,7 @@ use crate::{
     broker::Broker,
     config::Config,
     error::{AppError, AppResult},
-    store::{Id, Store},
+    store::{Id, Store, User, WriteTx},
 };
 
 #[derive(MergedObject, Default)]
@@ -112,6 +112,16 @@ impl ContextExt for Context<'_> {
             None => Auth::Anonymous.require(),
         }
     }
+}
+
+/// The caller's own row, for the mutations that name them in a
+/// notification. Read in the mutation's transaction rather than through
+/// the user DataLoader: a mutation needs one row, and the loader's
+/// batching wait would only delay it.
+async fn acting_user(tx: &mut WriteTx<'_>, me: Id) -> AppResult<User> {
+    tx.user(me)
+        .await?
+        .ok_or_else(|| AppError::internal(format!("signed-in user {me} has no row")))
 }
 
 /// Parses a GraphQL `ID` argument into a row id.

@@ -3,7 +3,7 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, SimpleObject, Subscription};
+use async_graphql::{Context, ID, Object, SimpleObject, Subscription, dataloader::DataLoader};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use futures_util::{Stream, StreamExt};
 
@@ -11,7 +11,7 @@ use super::{
     ContextExt,
     chat::{ChatMessageNode, chat_message},
     datetime,
-    loaders::load_one,
+    loaders::{ById, LoadById, load_one},
     parse_id,
 };
 use crate::{
@@ -20,7 +20,7 @@ use crate::{
     error::{AppError, AppResult},
     http::sse::{EventIds, LastEventId},
     notify::NotificationKind,
-    store::{Card, Comment, Id, Notification, Post, User},
+    store::{Card, Comment, Id, Notification, Post, Subjects, User},
 };
 
 /// An opaque, URL-safe cursor naming a position in a recipient's
@@ -75,32 +75,26 @@ impl NotificationNode {
     }
 
     /// Who caused it.
-    async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<User>> {
-        match self.0.actor_id {
-            Some(id) => load_one(&ctx.loaders().users, id).await,
-            None => Ok(None),
-        }
+    async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<User>>> {
+        let known = self.subjects().and_then(|s| s.actor.clone());
+        subject(known, self.0.actor_id, &ctx.loaders().users).await
     }
 
-    async fn card(&self, ctx: &Context<'_>) -> AppResult<Option<Card>> {
-        match self.0.card_id {
-            Some(id) => load_one(&ctx.loaders().cards, id).await,
-            None => Ok(None),
-        }
+    // Live, the card as the change that caused the notification left it;
+    // read back later, the card as it is now.
+    async fn card(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Card>>> {
+        let known = self.subjects().and_then(|s| s.card.clone());
+        subject(known, self.0.card_id, &ctx.loaders().cards).await
     }
 
-    async fn comment(&self, ctx: &Context<'_>) -> AppResult<Option<Comment>> {
-        match self.0.comment_id {
-            Some(id) => load_one(&ctx.loaders().comments, id).await,
-            None => Ok(None),
-        }
+    async fn comment(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Comment>>> {
+        let known = self.subjects().and_then(|s| s.comment.clone());
+        subject(known, self.0.comment_id, &ctx.loaders().comments).await
     }
 
-    async fn post(&self, ctx: &Context<'_>) -> AppResult<Option<Post>> {
-        match self.0.post_id {
-            Some(id) => load_one(&ctx.loaders().posts, id).await,
-            None => Ok(None),
-        }
+    async fn post(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Post>>> {
+        let known = self.subjects().and_then(|s| s.post.clone());
+        subject(known, self.0.post_id, &ctx.loaders().posts).await
     }
 
     /// The message that mentioned you, for CHAT_MENTION.
@@ -118,6 +112,26 @@ impl NotificationNode {
     /// When it was first marked read; null while unread.
     async fn read_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.0.read_at.map(datetime)
+    }
+}
+
+impl NotificationNode {
+    fn subjects(&self) -> Option<&Subjects> {
+        self.0.subjects.as_deref()
+    }
+}
+
+/// A row a notification names: the one its writer handed along when there
+/// is one (a live delivery from this process), else loaded by id.
+async fn subject<T: LoadById>(
+    known: Option<Arc<T>>,
+    id: Option<Id>,
+    loader: &DataLoader<ById<T>>,
+) -> AppResult<Option<Arc<T>>> {
+    match (known, id) {
+        (Some(row), _) => Ok(Some(row)),
+        (None, Some(id)) => Ok(load_one(loader, id).await?.map(Arc::new)),
+        (None, None) => Ok(None),
     }
 }
 

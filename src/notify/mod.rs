@@ -10,7 +10,7 @@ use crate::{
     broker::{Broker, Event},
     store::{
         Card, ChatMessage, ChatRoom, Comment, Id, NewNotification, Notification, Post, StoreResult,
-        User, WriteTx,
+        Subjects, User, WriteTx,
     },
 };
 
@@ -79,12 +79,22 @@ fn excerpt(text: &str) -> String {
     }
 }
 
+/// The subjects of a notification about `card` by `actor`.
+fn about(actor: &User, card: Option<&Card>) -> Subjects {
+    Subjects {
+        actor: Some(Arc::new(actor.clone())),
+        card: card.map(|c| Arc::new(c.clone())),
+        ..Default::default()
+    }
+}
+
 pub fn card_updated(actor: &User, card: &Card) -> NewNotification {
     NewNotification {
         kind: NotificationKind::CardUpdated.as_str(),
         message: format!("{} updated the card “{}”", actor.name, card.title),
         actor_id: Some(actor.id),
         card_id: Some(card.id),
+        subjects: Some(Arc::new(about(actor, Some(card)))),
         ..Default::default()
     }
 }
@@ -95,6 +105,7 @@ pub fn card_assigned(actor: &User, card: &Card) -> NewNotification {
         message: format!("{} assigned you to the card “{}”", actor.name, card.title),
         actor_id: Some(actor.id),
         card_id: Some(card.id),
+        subjects: Some(Arc::new(about(actor, Some(card)))),
         ..Default::default()
     }
 }
@@ -111,6 +122,10 @@ pub fn comment_added(actor: &User, card: &Card, comment: &Comment) -> NewNotific
         actor_id: Some(actor.id),
         card_id: Some(card.id),
         comment_id: Some(comment.id),
+        subjects: Some(Arc::new(Subjects {
+            comment: Some(Arc::new(comment.clone())),
+            ..about(actor, Some(card))
+        })),
         ..Default::default()
     }
 }
@@ -127,6 +142,10 @@ pub fn post_uploaded(actor: &User, post: &Post) -> NewNotification {
         message,
         actor_id: Some(actor.id),
         post_id: Some(post.id),
+        subjects: Some(Arc::new(Subjects {
+            post: Some(Arc::new(post.clone())),
+            ..about(actor, None)
+        })),
         ..Default::default()
     }
 }
@@ -142,6 +161,7 @@ pub fn chat_mention(actor: &User, room: &ChatRoom, message: &ChatMessage) -> New
         ),
         actor_id: Some(actor.id),
         chat_message_id: Some(message.id),
+        subjects: Some(Arc::new(about(actor, None))),
         ..Default::default()
     }
 }

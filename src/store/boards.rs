@@ -14,6 +14,19 @@ pub struct Board {
 
 const BOARD_COLUMNS: &str = "id, name, owner_id, created_at";
 
+/// One row when `$2` is a member of board `$1`. BIGINT: a bare `1` is an
+/// INT4 on PostgreSQL, which does not decode as i64.
+const IS_MEMBER: &str =
+    "SELECT CAST(1 AS BIGINT) FROM board_members WHERE board_id = $1 AND user_id = $2";
+
+/// A board with the caller's membership.
+#[derive(FromRow)]
+struct BoardAndMember {
+    #[sqlx(flatten)]
+    board: Board,
+    member_id: Option<Id>,
+}
+
 impl WriteTx<'_> {
     /// Creates a board with its owner as first member.
     pub async fn insert_board(&mut self, owner: Id, name: &str) -> StoreResult<Board> {
@@ -28,6 +41,16 @@ impl WriteTx<'_> {
         .await?;
         self.insert_board_member(board.id, owner).await?;
         Ok(board)
+    }
+
+    /// `Store::is_board_member`, inside this transaction.
+    pub async fn is_board_member(&mut self, board: Id, user: Id) -> StoreResult<bool> {
+        let row: Option<(i64,)> = sqlx::query_as(IS_MEMBER)
+            .bind(board)
+            .bind(user)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.is_some())
     }
 
     /// Adds a member; returns false if they already were one.
@@ -57,20 +80,35 @@ impl Store {
         )
     }
 
+    /// The board `id`, and whether `user` is one of its members, in one
+    /// read.
+    pub async fn board_and_membership(
+        &self,
+        id: Id,
+        user: Id,
+    ) -> StoreResult<Option<(Board, bool)>> {
+        let row = sqlx::query_as::<_, BoardAndMember>(
+            "SELECT b.id, b.name, b.owner_id, b.created_at, m.user_id AS member_id \
+             FROM boards b LEFT JOIN board_members m ON m.board_id = b.id AND m.user_id = $2 \
+             WHERE b.id = $1",
+        )
+        .bind(id)
+        .bind(user)
+        .fetch_optional(&self.pool)
+        .await?;
+        Ok(row.map(|r| (r.board, r.member_id.is_some())))
+    }
+
     pub async fn boards_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Board>> {
         self.rows_by_ids("boards", BOARD_COLUMNS, ids).await
     }
 
     pub async fn is_board_member(&self, board: Id, user: Id) -> StoreResult<bool> {
-        // BIGINT: a bare `1` is an INT4 on PostgreSQL, which does not
-        // decode as i64.
-        let row: Option<(i64,)> = sqlx::query_as(
-            "SELECT CAST(1 AS BIGINT) FROM board_members WHERE board_id = $1 AND user_id = $2",
-        )
-        .bind(board)
-        .bind(user)
-        .fetch_optional(&self.pool)
-        .await?;
+        let row: Option<(i64,)> = sqlx::query_as(IS_MEMBER)
+            .bind(board)
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await?;
         Ok(row.is_some())
     }
 

@@ -25,6 +25,20 @@ pub struct CardChange {
 
 const CARD_COLUMNS: &str = "id, board_id, title, description, creator_id, created_at, updated_at";
 
+/// A card with the caller's membership of its board.
+#[derive(FromRow)]
+struct CardAndMember {
+    #[sqlx(flatten)]
+    card: Card,
+    member_id: Option<Id>,
+}
+
+/// The card `$1` and, when `$2` is a member of its board, `$2`.
+const CARD_AND_MEMBER: &str = "SELECT c.id, c.board_id, c.title, c.description, c.creator_id, \
+        c.created_at, c.updated_at, m.user_id AS member_id \
+     FROM cards c LEFT JOIN board_members m ON m.board_id = c.board_id AND m.user_id = $2 \
+     WHERE c.id = $1";
+
 impl WriteTx<'_> {
     pub async fn insert_card(
         &mut self,
@@ -66,6 +80,21 @@ impl WriteTx<'_> {
         .bind(now_micros())
         .fetch_optional(&mut *self.tx)
         .await?)
+    }
+
+    /// `Store::card_and_membership`, read inside this transaction, so that
+    /// the check and the change it allows are one atomic step.
+    pub async fn card_and_membership(
+        &mut self,
+        id: Id,
+        user: Id,
+    ) -> StoreResult<Option<(Card, bool)>> {
+        let row = sqlx::query_as::<_, CardAndMember>(CARD_AND_MEMBER)
+            .bind(id)
+            .bind(user)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+        Ok(row.map(|r| (r.card, r.member_id.is_some())))
     }
 
     /// Assigns `user`; returns false if they already were assigned.
@@ -111,6 +140,17 @@ impl Store {
                 .fetch_optional(&self.pool)
                 .await?,
         )
+    }
+
+    /// The card `id`, and whether `user` is a member of its board: the
+    /// check every card mutation starts with, in one read.
+    pub async fn card_and_membership(&self, id: Id, user: Id) -> StoreResult<Option<(Card, bool)>> {
+        let row = sqlx::query_as::<_, CardAndMember>(CARD_AND_MEMBER)
+            .bind(id)
+            .bind(user)
+            .fetch_optional(&self.pool)
+            .await?;
+        Ok(row.map(|r| (r.card, r.member_id.is_some())))
     }
 
     pub async fn cards_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Card>> {

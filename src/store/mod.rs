@@ -30,7 +30,7 @@ pub use boards::Board;
 pub use cards::{Card, CardChange};
 pub use chat::{ChatMessage, ChatRoom};
 pub use comments::Comment;
-pub use notifications::{CATCH_UP_PAGE, NewNotification, Notification};
+pub use notifications::{Audience, CATCH_UP_PAGE, NewNotification, Notification, Subjects};
 pub use posts::Post;
 pub use users::{NewUser, User};
 
@@ -178,6 +178,10 @@ impl Store {
                 let options = AnyConnectOptions::from_str(&url)?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(8)
+                    // A connection to a local file does not go stale; the
+                    // default ping on every checkout is a round trip to the
+                    // connection's worker thread before every statement.
+                    .test_before_acquire(false)
                     .after_connect(|conn, _| {
                         Box::pin(async move {
                             for pragma in SQLITE_PRAGMAS {

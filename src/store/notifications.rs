@@ -1,16 +1,20 @@
 //! The inbox: one row per recipient per event, read state, and the reads
 //! that let a subscriber catch up from a cursor.
 
+use std::sync::Arc;
+
 use serde::{Deserialize, Serialize};
 use sqlx::FromRow;
 
-use super::{Dialect, Id, Store, StoreResult, WriteTx, json_id_list, now_micros};
+use super::{
+    Card, Comment, Dialect, Id, Post, Store, StoreResult, User, WriteTx, json_id_list, now_micros,
+};
 
 /// A stored notification. `id` is the cursor: ids grow in commit order,
 /// so they are strictly increasing per recipient. `prev_id` is the
 /// recipient's previous notification id (0 for the first), which lets a
 /// live subscriber detect that it missed one.
-#[derive(Clone, Debug, FromRow, Serialize, Deserialize, PartialEq, Eq)]
+#[derive(Clone, Debug, FromRow, Serialize, Deserialize)]
 pub struct Notification {
     pub id: Id,
     pub recipient_id: Id,
@@ -27,6 +31,60 @@ pub struct Notification {
     pub chat_message_id: Option<Id>,
     pub created_at: i64,
     pub read_at: Option<i64>,
+    /// The rows the notification names, on rows this process just wrote;
+    /// `None` on rows read back from the store (and on events that came
+    /// through Redis or PostgreSQL), whose readers load them by id.
+    #[sqlx(skip)]
+    #[serde(skip)]
+    pub subjects: Option<Arc<Subjects>>,
+}
+
+/// Rows compare as stored; `subjects` is a cache of other rows, not part
+/// of the notification.
+impl PartialEq for Notification {
+    fn eq(&self, other: &Self) -> bool {
+        (
+            self.id,
+            self.recipient_id,
+            self.prev_id,
+            &self.kind,
+            &self.message,
+            self.actor_id,
+            self.card_id,
+            self.comment_id,
+            self.post_id,
+            self.chat_message_id,
+            self.created_at,
+            self.read_at,
+        ) == (
+            other.id,
+            other.recipient_id,
+            other.prev_id,
+            &other.kind,
+            &other.message,
+            other.actor_id,
+            other.card_id,
+            other.comment_id,
+            other.post_id,
+            other.chat_message_id,
+            other.created_at,
+            other.read_at,
+        )
+    }
+}
+
+impl Eq for Notification {}
+
+/// The rows a notification points at, as the transaction that wrote it
+/// saw them. One value is shared by every recipient of a fan-out, so that
+/// a live delivery resolves `actor`, `card`, … without reading them back
+/// from the store once per subscriber.
+#[derive(Debug, Default)]
+pub struct Subjects {
+    pub actor: Option<Arc<User>>,
+    pub card: Option<Arc<Card>>,
+    pub comment: Option<Arc<Comment>>,
+    pub post: Option<Arc<Post>>,
 }
 
 /// The part of a notification that is the same for every recipient.
@@ -39,6 +97,21 @@ pub struct NewNotification {
     pub comment_id: Option<Id>,
     pub post_id: Option<Id>,
     pub chat_message_id: Option<Id>,
+    /// Handed to every row written, for live deliveries.
+    pub subjects: Option<Arc<Subjects>>,
+}
+
+/// Who receives a notification. Besides a list of ids, the audiences that
+/// can be large or that every mutation of a kind needs are selected by the
+/// insert itself, so their ids never travel to the server and back.
+#[derive(Clone, Copy, Debug)]
+pub enum Audience<'a> {
+    /// These users; they must be distinct.
+    Users(&'a [Id]),
+    /// Everyone assigned to `card`, except `except` (the actor).
+    CardAssignees { card: Id, except: Id },
+    /// Everyone following `followee`, except the followee.
+    Followers { followee: Id },
 }
 
 const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, \
@@ -48,9 +121,8 @@ const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_
 pub const CATCH_UP_PAGE: i64 = 500;
 
 impl WriteTx<'_> {
-    /// Inserts `new` once for each recipient, in one statement whatever the
-    /// number of recipients, and returns the rows in id order.
-    /// `recipients` must be distinct.
+    /// Inserts `new` once for each of `recipients` (distinct), in one
+    /// statement; returns the rows in id order.
     pub async fn insert_notifications(
         &mut self,
         recipients: &[Id],
@@ -59,6 +131,22 @@ impl WriteTx<'_> {
         if recipients.is_empty() {
             return Ok(Vec::new());
         }
+        self.insert_notifications_to(Audience::Users(recipients), new)
+            .await
+    }
+
+    /// Inserts `new` once for each member of `audience`, in one statement
+    /// whatever its size, and returns the rows in id order.
+    ///
+    /// Only the columns that differ per row come back (id, recipient,
+    /// previous id); the rest is the same for every row and is copied from
+    /// `new`, which keeps a fan-out to thousands from decoding thousands of
+    /// full rows.
+    pub async fn insert_notifications_to(
+        &mut self,
+        audience: Audience<'_>,
+        new: &NewNotification,
+    ) -> StoreResult<Vec<Notification>> {
         if self.dialect == Dialect::Postgres {
             // Serialises the transactions that write notifications until
             // they commit, so that ids are handed out in commit order on
@@ -67,19 +155,55 @@ impl WriteTx<'_> {
                 .execute(&mut *self.tx)
                 .await?;
         }
+        // Each audience is a query with one column `rid`, numbered from $1;
+        // the shared values follow its parameters.
+        let (recipients, audience_params) = match audience {
+            Audience::Users(_) => (
+                format!(
+                    "SELECT CAST(value AS BIGINT) AS rid FROM {}",
+                    self.dialect.json_ids()
+                ),
+                1,
+            ),
+            Audience::CardAssignees { .. } => (
+                "SELECT user_id AS rid FROM card_assignees WHERE card_id = $1 AND user_id <> $2"
+                    .to_owned(),
+                2,
+            ),
+            Audience::Followers { .. } => (
+                "SELECT follower_id AS rid FROM follows \
+                 WHERE followee_id = $1 AND follower_id <> $1"
+                    .to_owned(),
+                1,
+            ),
+        };
+        let p = |i: usize| format!("${}", audience_params + i);
         let sql = format!(
             "INSERT INTO notifications \
                (recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, post_id, \
                 chat_message_id, created_at) \
              SELECT r.rid, \
                     COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0), \
-                    $2, $3, $4, $5, $6, $7, $8, $9 \
-             FROM (SELECT CAST(value AS BIGINT) AS rid FROM {}) r \
-             RETURNING {COLUMNS}",
-            self.dialect.json_ids()
+                    {}, {}, {}, {}, {}, {}, {}, {} \
+             FROM ({recipients}) r \
+             RETURNING id, recipient_id, prev_id",
+            p(1),
+            p(2),
+            p(3),
+            p(4),
+            p(5),
+            p(6),
+            p(7),
+            p(8),
         );
-        let mut rows = sqlx::query_as::<_, Notification>(&sql)
-            .bind(json_id_list(recipients))
+        let query = sqlx::query_as::<_, (Id, Id, Id)>(&sql);
+        let query = match audience {
+            Audience::Users(ids) => query.bind(json_id_list(ids)),
+            Audience::CardAssignees { card, except } => query.bind(card).bind(except),
+            Audience::Followers { followee } => query.bind(followee),
+        };
+        let created_at = now_micros();
+        let mut rows = query
             .bind(new.kind)
             .bind(&new.message)
             .bind(new.actor_id)
@@ -87,11 +211,28 @@ impl WriteTx<'_> {
             .bind(new.comment_id)
             .bind(new.post_id)
             .bind(new.chat_message_id)
-            .bind(now_micros())
+            .bind(created_at)
             .fetch_all(&mut *self.tx)
             .await?;
-        rows.sort_unstable_by_key(|n| n.id);
-        Ok(rows)
+        rows.sort_unstable();
+        Ok(rows
+            .into_iter()
+            .map(|(id, recipient_id, prev_id)| Notification {
+                id,
+                recipient_id,
+                prev_id,
+                kind: new.kind.to_owned(),
+                message: new.message.clone(),
+                actor_id: new.actor_id,
+                card_id: new.card_id,
+                comment_id: new.comment_id,
+                post_id: new.post_id,
+                chat_message_id: new.chat_message_id,
+                created_at,
+                read_at: None,
+                subjects: new.subjects.clone(),
+            })
+            .collect())
     }
 }
 

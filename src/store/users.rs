@@ -2,7 +2,7 @@
 
 use sqlx::FromRow;
 
-use super::{Id, Store, StoreResult, now_micros};
+use super::{Id, Store, StoreResult, WriteTx, now_micros};
 
 /// A registered user, without credentials.
 #[derive(Clone, Debug, FromRow)]
@@ -30,6 +30,18 @@ struct Credentials {
 }
 
 const USER_COLUMNS: &str = "id, name, email, created_at";
+
+impl WriteTx<'_> {
+    /// The user `id`, read inside this transaction (a mutation's actor).
+    pub async fn user(&mut self, id: Id) -> StoreResult<Option<User>> {
+        Ok(
+            sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+                .bind(id)
+                .fetch_optional(&mut *self.tx)
+                .await?,
+        )
+    }
+}
 
 impl Store {
     /// Inserts a user. A taken email fails with a unique violation

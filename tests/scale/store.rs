@@ -3,7 +3,9 @@
 
 use std::sync::Arc;
 
-use herald::store::{CATCH_UP_PAGE, CardChange, Id, NewNotification, NewUser, Store, User};
+use herald::store::{
+    Audience, CATCH_UP_PAGE, CardChange, Id, NewNotification, NewUser, Store, Subjects, User,
+};
 
 use crate::support::{Backend, TestDb};
 
@@ -37,6 +39,7 @@ on_both_backends!(
     boards_members_cards_assignees_and_comments,
     posts_and_their_followers,
     a_fan_out_is_one_statement_with_a_prev_id_chain_per_recipient,
+    audiences_the_store_selects_leave_out_the_actor,
     inbox_pages_counts_and_read_state,
     catch_up_reads_are_paged_and_ranges_filter_by_recipient,
     concurrent_writers_keep_cursors_in_commit_order,
@@ -335,6 +338,118 @@ async fn a_fan_out_is_one_statement_with_a_prev_id_chain_per_recipient(backend: 
     let mut got: Vec<Id> = rows.iter().map(|n| n.recipient_id).collect();
     got.sort_unstable();
     assert_eq!(got, many);
+}
+
+async fn audiences_the_store_selects_leave_out_the_actor(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+    let carol = user(&store, "Carol").await;
+    let dan = user(&store, "Dan").await;
+    let mut tx = store.begin_write().await.unwrap();
+    let board = tx.insert_board(alice.id, "Launch").await.unwrap();
+    tx.insert_board_member(board.id, bob.id).await.unwrap();
+    let card = tx
+        .insert_card(board.id, alice.id, "Ship v1", None)
+        .await
+        .unwrap();
+    for assignee in [alice.id, bob.id] {
+        tx.insert_assignee(card.id, assignee).await.unwrap();
+    }
+    // Membership is answered with the card, inside and outside a write.
+    let (found, member) = tx
+        .card_and_membership(card.id, bob.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!((found.id, member), (card.id, true));
+    assert!(
+        !tx.card_and_membership(card.id, carol.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+    );
+    assert!(
+        tx.card_and_membership(card.id + 99, bob.id)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    tx.commit().await.unwrap();
+    assert!(
+        store
+            .card_and_membership(card.id, alice.id)
+            .await
+            .unwrap()
+            .unwrap()
+            .1
+    );
+    let (_, carol_member) = store
+        .board_and_membership(board.id, carol.id)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(!carol_member);
+    for follower in [bob.id, carol.id] {
+        store.follow(follower, dan.id).await.unwrap();
+    }
+
+    let subjects = Arc::new(Subjects::default());
+    let new = NewNotification {
+        subjects: Some(subjects.clone()),
+        ..updated(alice.id)
+    };
+    let mut tx = store.begin_write().await.unwrap();
+    let to_assignees = tx
+        .insert_notifications_to(
+            Audience::CardAssignees {
+                card: card.id,
+                except: alice.id,
+            },
+            &new,
+        )
+        .await
+        .unwrap();
+    let to_followers = tx
+        .insert_notifications_to(Audience::Followers { followee: dan.id }, &new)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    let recipients = |rows: &[herald::store::Notification]| -> Vec<Id> {
+        rows.iter().map(|n| n.recipient_id).collect()
+    };
+    assert_eq!(recipients(&to_assignees), vec![bob.id]);
+    let mut followers = recipients(&to_followers);
+    followers.sort_unstable();
+    assert_eq!(followers, vec![bob.id, carol.id]);
+    // What the insert returned is what the store holds, and every row of
+    // one write shares the subjects it was handed.
+    let bobs = store.notifications_after(bob.id, 0).await.unwrap();
+    assert_eq!(bobs.len(), 2);
+    assert_eq!(bobs[0], to_assignees[0]);
+    assert_eq!(bobs[1].prev_id, bobs[0].id, "one chain across both writes");
+    assert!(bobs.iter().all(|n| n.subjects.is_none()));
+    assert!(to_assignees.iter().chain(&to_followers).all(|n| {
+        n.subjects
+            .as_ref()
+            .is_some_and(|s| Arc::ptr_eq(s, &subjects))
+    }));
+    assert!(
+        store
+            .notifications_after(alice.id, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
+    assert!(
+        store
+            .notifications_after(dan.id, 0)
+            .await
+            .unwrap()
+            .is_empty()
+    );
 }
 
 /// `n` users created in one statement (the same SQL on both backends);
