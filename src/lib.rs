@@ -30,7 +30,7 @@ use crate::{
     auth::TokenKeys,
     broker::{Broker, MemoryBroker, PostgresBroker, RedisBroker},
     config::Config,
-    graphql::{HeraldSchema, Services, build_schema},
+    graphql::{HeraldExecutor, HeraldSchema, Services, build_schema},
     http::AppState,
     store::{Dialect, Store},
 };
@@ -72,7 +72,7 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
     let schema = build_schema(services.clone());
     let router = http::router(AppState {
         services: services.clone(),
-        schema: schema.clone(),
+        schema: HeraldExecutor::new(schema.clone()),
     });
     Ok(Herald {
         router,

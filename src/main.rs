@@ -3,7 +3,15 @@
 
 use clap::{Parser, Subcommand};
 use herald::config::Config;
+use mimalloc::MiMalloc;
 use tracing_subscriber::EnvFilter;
+
+/// mimalloc instead of the system allocator: a server holding 100,000
+/// subscriptions keeps millions of small allocations alive, and glibc's
+/// per-thread arenas and chunk headers cost both memory and time there
+/// (see BENCHMARKS.md for the figures).
+#[global_allocator]
+static ALLOCATOR: MiMalloc = MiMalloc;
 
 #[derive(Parser)]
 #[command(

@@ -7,6 +7,7 @@
 mod boards;
 mod chat;
 mod comments;
+mod documents;
 mod loaders;
 mod notifications;
 mod posts;
@@ -17,6 +18,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema};
 
+pub use documents::{DocumentCache, HeraldExecutor};
 pub use loaders::Loaders;
 pub use notifications::NotificationCursor;
 

@@ -2,7 +2,7 @@
 //! `GET /graphql` (queries in the query string, or a websocket upgrade).
 
 use async_graphql::{
-    BatchRequest, ParseRequestError,
+    BatchRequest, Executor, ParseRequestError,
     http::{MultipartOptions, receive_batch_body},
     parser::types::OperationType,
 };

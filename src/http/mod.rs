@@ -19,13 +19,14 @@ use tower_http::{
     trace::TraceLayer,
 };
 
-use crate::graphql::{HeraldSchema, Services};
+use crate::graphql::{HeraldExecutor, Services};
 
 /// What every handler gets: the shared services and the schema.
 #[derive(Clone)]
 pub struct AppState {
     pub services: Services,
-    pub schema: HeraldSchema,
+    /// The schema, through which every transport executes operations.
+    pub schema: HeraldExecutor,
 }
 
 /// Room on top of the largest upload for the rest of a multipart request.

@@ -38,7 +38,7 @@ use std::{
     time::Duration,
 };
 
-use async_graphql::{Request, parser::types::OperationType};
+use async_graphql::{Executor, Request, parser::types::OperationType};
 use axum::{
     Extension,
     body::Bytes,
@@ -269,7 +269,7 @@ fn stream_operation(
         operation = stream_log.operation.as_deref(),
         "SSE stream opened"
     );
-    let results = state.schema.execute_stream(request.data(auth));
+    let results = state.schema.execute_stream(request.data(auth), None);
     let opening = Event::default()
         .comment("stream open")
         .retry(RETRY_AFTER_DISCONNECT);
