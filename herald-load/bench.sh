@@ -1,6 +1,6 @@
 #!/bin/sh
 # Runs one herald-load scenario against a fresh Herald server, pinned
-# apart: the server on CPU 0, the load tool on CPU 1.
+# apart: by default the server on CPU 0, the load tool on CPU 1.
 #
 #   herald-load/bench.sh p2p|fanout|idle [herald-load options...]
 #
@@ -12,6 +12,8 @@
 #   ACCOUNTS    the accounts file that goes with SEED
 #   PORT        port to serve on    (default 18090)
 #   WORK        where run directories go (default /tmp/herald-bench)
+#   SERVER_CPUS CPUs the server may run on (default 0; taskset -c syntax)
+#   TOOL_CPUS   CPUs the load tool may run on (default 1)
 set -eu
 scenario=$1
 shift
@@ -19,6 +21,8 @@ HERALD_BIN=${HERALD_BIN:-target/release/herald}
 LOAD_BIN=${LOAD_BIN:-target/release/herald-load}
 PORT=${PORT:-18090}
 WORK=${WORK:-/tmp/herald-bench}
+SERVER_CPUS=${SERVER_CPUS:-0}
+TOOL_CPUS=${TOOL_CPUS:-1}
 mkdir -p "$WORK"
 run="$WORK/run-$$"
 if [ -n "${SEED:-}" ]; then
@@ -26,7 +30,7 @@ if [ -n "${SEED:-}" ]; then
 else
     mkdir -p "$run"
 fi
-HERALD_LOG=warn taskset -c 0 "$HERALD_BIN" --data-dir "$run" --listen "127.0.0.1:$PORT" >"$run.log" 2>&1 &
+HERALD_LOG=warn taskset -c "$SERVER_CPUS" "$HERALD_BIN" --data-dir "$run" --listen "127.0.0.1:$PORT" >"$run.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$run"' EXIT
 until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do
@@ -35,6 +39,6 @@ until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do
 done
 echo "uptime: $(uptime)" >&2
 status=0
-taskset -c 1 "$LOAD_BIN" --url "http://127.0.0.1:$PORT" ${ACCOUNTS:+--accounts "$ACCOUNTS"} \
+taskset -c "$TOOL_CPUS" "$LOAD_BIN" --url "http://127.0.0.1:$PORT" ${ACCOUNTS:+--accounts "$ACCOUNTS"} \
     "$scenario" --pid $server "$@" || status=$?
 exit $status

@@ -46,18 +46,6 @@ impl Sequenced for crate::store::ChatMessage {
     }
 }
 
-/// Where a stream starts.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
-pub enum Start {
-    /// After this cursor: the store is read from there first.
-    After(Id),
-    /// After this id, the newest the store held once the subscription was
-    /// open. There is nothing to read first: anything committed later
-    /// arrives live, and a live event for anything up to this id is a
-    /// duplicate.
-    Live(Id),
-}
-
 /// What a stream makes of one live event of its topic.
 pub enum Picked<T> {
     /// An item of this stream.
@@ -70,14 +58,13 @@ pub enum Picked<T> {
 }
 
 /// Merges `fetch_after` (the store, oldest first, at most `CATCH_UP_PAGE`
-/// per call) with the live `subscription`, from `start`.
+/// per call) with the live `subscription`, starting after `after`.
 ///
-/// The subscription must have been opened before this is called (and,
-/// for `Start::Live`, before its id was read), so that nothing committed
-/// during the first read is missed.
+/// The subscription must have been opened before this is called, so that
+/// nothing committed during the first read is missed.
 pub fn gap_free<T, F, Fut>(
     subscription: Subscription,
-    start: Start,
+    after: Id,
     pick: fn(Event) -> Option<Arc<T>>,
     fetch_after: F,
 ) -> impl Stream<Item = Result<Arc<T>, StoreError>> + Send
@@ -88,7 +75,7 @@ where
 {
     gap_free_until(
         subscription,
-        start,
+        after,
         move |event| match pick(event) {
             Some(item) => Picked::Item(item),
             None => Picked::Skip,
@@ -104,11 +91,10 @@ where
 /// it ends when `pick` says `Picked::End`, or when a store read (the first
 /// one, and every one after a gap or a resync) returns `None`. The store
 /// read is where the right is re-checked, so that an event that ends the
-/// stream but was lost in an overflow still ends it; such a stream starts
-/// with `Start::After`, so that its first read checks.
+/// stream but was lost in an overflow still ends it.
 pub fn gap_free_until<T, P, F, Fut>(
     mut subscription: Subscription,
-    start: Start,
+    after: Id,
     pick: P,
     fetch_after: F,
 ) -> impl Stream<Item = Result<Arc<T>, StoreError>> + Send
@@ -118,11 +104,9 @@ where
     F: Fn(Id) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send,
 {
-    let (mut last, mut need_store_read) = match start {
-        Start::After(after) => (after, true),
-        Start::Live(newest) => (newest, false),
-    };
     stream! {
+        let mut last = after;
+        let mut need_store_read = true;
         loop {
             if need_store_read {
                 need_store_read = false;
@@ -241,7 +225,7 @@ mod tests {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::User(1));
         let rows = store_of(vec![note(3, 0), note(5, 3)]);
-        let mut stream = Box::pin(gap_free(sub, Start::After(0), pick, fetcher(rows.clone())));
+        let mut stream = Box::pin(gap_free(sub, 0, pick, fetcher(rows.clone())));
         assert_eq!(take_ids(&mut stream, 2).await, vec![3, 5]);
         // 5 again (published late) is a duplicate; 8 follows 5.
         rows.lock().unwrap().push(note(8, 5));
@@ -257,7 +241,7 @@ mod tests {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::User(1));
         let rows = store_of(vec![note(2, 0)]);
-        let mut stream = Box::pin(gap_free(sub, Start::After(0), pick, fetcher(rows.clone())));
+        let mut stream = Box::pin(gap_free(sub, 0, pick, fetcher(rows.clone())));
         assert_eq!(take_ids(&mut stream, 1).await, vec![2]);
         rows.lock().unwrap().extend([note(4, 2), note(6, 4)]);
         // 6 arrives before 4: the stream fetches 4 and 6 from the store,
@@ -277,41 +261,10 @@ mod tests {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::User(1));
         let rows = store_of(vec![]);
-        let mut stream = Box::pin(gap_free(sub, Start::After(10), pick, fetcher(rows.clone())));
+        let mut stream = Box::pin(gap_free(sub, 10, pick, fetcher(rows.clone())));
         rows.lock().unwrap().extend([note(11, 10), note(12, 11)]);
         router.resync_all();
         assert_eq!(take_ids(&mut stream, 2).await, vec![11, 12]);
-    }
-
-    #[tokio::test]
-    async fn a_live_start_reads_nothing_first_and_skips_what_it_already_covers() {
-        let router = LocalRouter::new(None);
-        let sub = router.subscribe(Topic::User(1));
-        let reads = Arc::new(std::sync::atomic::AtomicUsize::new(0));
-        let rows = store_of(vec![note(3, 0), note(5, 3)]);
-        let fetch = {
-            let reads = reads.clone();
-            let inner = fetcher(rows.clone());
-            move |after| {
-                reads.fetch_add(1, std::sync::atomic::Ordering::SeqCst);
-                inner(after)
-            }
-        };
-        let mut stream = Box::pin(gap_free(sub, Start::Live(5), pick, fetch));
-        // 5 was committed before the stream started; its event arriving
-        // late is a duplicate. 7 follows 5 and goes out without a read.
-        rows.lock().unwrap().push(note(7, 5));
-        router.deliver([
-            Event::Notification(Arc::new(note(5, 3))),
-            Event::Notification(Arc::new(note(7, 5))),
-        ]);
-        assert_eq!(take_ids(&mut stream, 1).await, vec![7]);
-        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 0);
-        // A gap still reads the store.
-        rows.lock().unwrap().extend([note(8, 7), note(9, 8)]);
-        router.deliver([Event::Notification(Arc::new(note(9, 8)))]);
-        assert_eq!(take_ids(&mut stream, 2).await, vec![8, 9]);
-        assert_eq!(reads.load(std::sync::atomic::Ordering::SeqCst), 1);
     }
 
     fn chat_message(id: Id, prev: Id) -> ChatMessage {
@@ -338,12 +291,9 @@ mod tests {
     async fn an_ending_event_ends_the_stream_and_others_are_skipped() {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::Room(7));
-        let mut stream = Box::pin(gap_free_until(
-            sub,
-            Start::After(0),
-            pick_until_left,
-            |_| std::future::ready(Ok(Some(Vec::new()))),
-        ));
+        let mut stream = Box::pin(gap_free_until(sub, 0, pick_until_left, |_| {
+            std::future::ready(Ok(Some(Vec::new())))
+        }));
         router.deliver([
             Event::ChatMemberLeft {
                 room_id: 7,
@@ -375,15 +325,10 @@ mod tests {
         let sub = router.subscribe(Topic::Room(7));
         let allowed = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let check = allowed.clone();
-        let mut stream = Box::pin(gap_free_until(
-            sub,
-            Start::After(0),
-            pick_until_left,
-            move |_| {
-                let ok = check.load(std::sync::atomic::Ordering::SeqCst);
-                std::future::ready(Ok(ok.then(Vec::new)))
-            },
-        ));
+        let mut stream = Box::pin(gap_free_until(sub, 0, pick_until_left, move |_| {
+            let ok = check.load(std::sync::atomic::Ordering::SeqCst);
+            std::future::ready(Ok(ok.then(Vec::new)))
+        }));
         router.deliver([Event::ChatMessage(Arc::new(chat_message(1, 0)))]);
         let wait = std::time::Duration::from_secs(1);
         let first = tokio::time::timeout(wait, stream.next())

@@ -19,7 +19,7 @@ use futures_util::{Stream, StreamExt};
 use super::{ContextExt, acting_user, datetime, loaders::load_existing, parse_id, validate};
 use crate::{
     broker::{Event, Topic},
-    delivery::{Picked, Start, gap_free_until},
+    delivery::{Picked, gap_free_until},
     error::{AppError, AppResult},
     http::sse::{EventIds, LastEventId},
     notify::{self, commit_then_publish_events, mentioned_members, recipients_of},
@@ -356,7 +356,7 @@ impl ChatSubscription {
             }
             _ => Picked::Skip,
         };
-        let stream = gap_free_until(subscription, Start::After(after), pick, move |after| {
+        let stream = gap_free_until(subscription, after, pick, move |after| {
             let store = store.clone();
             async move {
                 if store.chat_member_since(room, me).await? != Some(since) {

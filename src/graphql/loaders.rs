@@ -60,8 +60,32 @@ impl<T: LoadById> Loader<Id> for ById<T> {
     }
 }
 
-/// One loader per table that nested fields point into.
+/// The newest notification id of each recipient (0 for none). A
+/// subscription without a cursor starts there; when thousands of clients
+/// reconnect at once (a deploy, a network blip), their starts share a few
+/// reads instead of one each.
+pub struct LatestNotificationIds {
+    store: Arc<Store>,
+}
+
+impl Loader<Id> for LatestNotificationIds {
+    type Value = Id;
+    type Error = Arc<StoreError>;
+
+    async fn load(&self, keys: &[Id]) -> Result<HashMap<Id, Id>, Self::Error> {
+        let rows = self
+            .store
+            .latest_notification_ids(keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(rows.into_iter().collect())
+    }
+}
+
+/// One loader per table that nested fields point into, and the one that
+/// starts subscriptions.
 pub struct Loaders {
+    pub latest_notification_ids: DataLoader<LatestNotificationIds>,
     pub users: DataLoader<ById<User>>,
     pub boards: DataLoader<ById<Board>>,
     pub cards: DataLoader<ById<Card>>,
@@ -82,6 +106,12 @@ fn loader<T: LoadById>(store: &Arc<Store>) -> DataLoader<ById<T>> {
 impl Loaders {
     pub fn new(store: Arc<Store>) -> Self {
         Loaders {
+            latest_notification_ids: DataLoader::new(
+                LatestNotificationIds {
+                    store: store.clone(),
+                },
+                tokio::spawn,
+            ),
             users: loader(&store),
             boards: loader(&store),
             cards: loader(&store),

@@ -16,7 +16,7 @@ use super::{
 };
 use crate::{
     broker::{Event, Topic},
-    delivery::{Start, gap_free},
+    delivery::gap_free,
     error::{AppError, AppResult},
     http::sse::{EventIds, LastEventId},
     notify::NotificationKind,
@@ -280,19 +280,28 @@ impl NotificationSubscription {
             (None, None) => None,
         };
         let services = ctx.services().clone();
-        // Subscribe before reading the store, so that nothing committed
-        // while the backlog (or the newest id) is read can fall between
-        // the two.
-        let subscription = services.broker.subscribe(Topic::User(me)).await?;
-        let start = match after {
-            Some(after) => Start::After(after),
-            // Without a cursor the stream starts after the newest
-            // notification committed by now, and needs no first read.
-            None => Start::Live(services.store.latest_notification_id(me).await?),
+        // Without a cursor the stream starts at the newest notification
+        // committed before the subscription is registered; the first
+        // store read below then picks up anything committed in between.
+        // (Reading the newest id after registering would save that read,
+        // but would drop what is committed between the two, although the
+        // subscription already counts as live.)
+        let after = match after {
+            Some(after) => after,
+            None => ctx
+                .loaders()
+                .latest_notification_ids
+                .load_one(me)
+                .await
+                .map_err(|err| AppError::internal(format!("newest notification: {err:?}")))?
+                .unwrap_or(0),
         };
-        tracing::debug!(user.id = me, ?start, "notification subscription started");
+        // Subscribe before reading the store, so that nothing committed
+        // while the backlog is read can fall between the two.
+        let subscription = services.broker.subscribe(Topic::User(me)).await?;
+        tracing::debug!(user.id = me, after, "notification subscription started");
         let store = services.store.clone();
-        let stream = gap_free(subscription, start, pick_notification, move |after| {
+        let stream = gap_free(subscription, after, pick_notification, move |after| {
             let store = store.clone();
             async move { store.notifications_after(me, after).await }
         });

@@ -280,14 +280,19 @@ impl Store {
         .await?)
     }
 
-    /// The id of `recipient`'s newest notification, 0 when there is none.
-    pub async fn latest_notification_id(&self, recipient: Id) -> StoreResult<Id> {
-        let (id,): (Option<Id>,) =
-            sqlx::query_as("SELECT MAX(id) FROM notifications WHERE recipient_id = $1")
-                .bind(recipient)
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(id.unwrap_or(0))
+    /// The id of each recipient's newest notification (0 for none), in
+    /// one read whatever the number of recipients, each found by one
+    /// index probe. Backs the DataLoader that starts subscriptions.
+    pub async fn latest_notification_ids(&self, recipients: &[Id]) -> StoreResult<Vec<(Id, Id)>> {
+        Ok(sqlx::query_as::<_, (Id, Id)>(&format!(
+            "SELECT r.rid, \
+                    COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0) \
+             FROM (SELECT CAST(value AS BIGINT) AS rid FROM {}) r",
+            self.dialect.json_ids()
+        ))
+        .bind(json_id_list(recipients))
+        .fetch_all(&self.pool)
+        .await?)
     }
 
     pub async fn unread_notification_count(&self, recipient: Id) -> StoreResult<i64> {

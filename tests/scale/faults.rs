@@ -73,6 +73,11 @@ async fn nothing_lost_when_broker_connections_die<F, Fut>(
         on.update_title(&alice, &card, &format!("Ship v1.{i}"))
             .await;
         if KILL_AFTER.contains(&i) {
+            // Each replica must be back on the broker before its
+            // connection is killed again: how long reconnecting takes is
+            // not what this test is about.
+            until_ready(&a, true).await;
+            until_ready(&b, true).await;
             let killed = kill().await;
             assert!(
                 killed >= 2,

@@ -318,11 +318,18 @@ async fn a_fan_out_is_one_statement_with_a_prev_id_chain_per_recipient(backend: 
     );
     assert_eq!(f1[0].actor_id, Some(alice.id));
     assert_eq!((f1[0].kind.as_str(), f1[0].card_id), ("CARD_UPDATED", None));
-    assert_eq!(
-        store.latest_notification_id(followers[0]).await.unwrap(),
-        first[0]
-    );
-    assert_eq!(store.latest_notification_id(alice.id).await.unwrap(), 0);
+    let mut latest = store
+        .latest_notification_ids(&[followers[0], followers[1], alice.id])
+        .await
+        .unwrap();
+    latest.sort_unstable();
+    let mut expected = vec![
+        (followers[0], first[0]),
+        (followers[1], second[0]),
+        (alice.id, 0),
+    ];
+    expected.sort_unstable();
+    assert_eq!(latest, expected);
 
     // Thousands of recipients: one statement, every row returned in order.
     let many = bulk_users(&db, 2_000).await;
