@@ -4,6 +4,8 @@
 import { createGraphiQLFetcher, type Fetcher, type SyncExecutionResult } from '@graphiql/toolkit';
 import { createClient } from 'graphql-ws';
 
+import { operationNameFor } from './operationName';
+
 const GRAPHQL_PATH = '/graphql';
 
 /** A user signed in by a `signUp` or `logIn` run in GraphiQL. */
@@ -41,7 +43,8 @@ export function createHeraldFetcher(onSignedIn: (signedIn: SignedIn) => void): F
   };
 
   return (params, options) => {
-    const result = fetcherFor(authorizationIn(options?.headers))(params, options);
+    const operation = { ...params, operationName: operationNameFor(params.query, params.operationName) };
+    const result = fetcherFor(authorizationIn(options?.headers))(operation, options);
     if (result instanceof Promise) {
       return result.then((value) => {
         const signedIn = signedInBy(value);
