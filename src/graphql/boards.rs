@@ -90,48 +90,37 @@ pub struct UpdateCardInput {
     description: MaybeUndefined<String>,
 }
 
-/// The board `id` if `user` is a member: NOT_FOUND if there is no such
-/// board, FORBIDDEN if they are not a member.
-pub(super) async fn board_for_member(store: &Store, id: Id, user: Id) -> AppResult<Board> {
-    let (board, member) = store
-        .board_and_membership(id, user)
-        .await?
-        .ok_or_else(|| AppError::not_found("board"))?;
-    if !member {
-        return Err(AppError::forbidden(
-            "only members of this board may do that",
-        ));
+/// The row `found` (with the caller's membership of its board) if the
+/// caller is a member: NOT_FOUND if there is no such row, FORBIDDEN if
+/// they are not a member.
+fn members_only<T>(found: Option<(T, bool)>, what: &str, forbidden: &str) -> AppResult<T> {
+    match found {
+        None => Err(AppError::not_found(what)),
+        Some((_, false)) => Err(AppError::forbidden(forbidden)),
+        Some((row, true)) => Ok(row),
     }
-    Ok(board)
+}
+
+const NOT_A_BOARD_MEMBER: &str = "only members of this board may do that";
+const NOT_A_CARD_MEMBER: &str = "only members of this card's board may do that";
+
+/// The board `id` if `user` is a member.
+pub(super) async fn board_for_member(store: &Store, id: Id, user: Id) -> AppResult<Board> {
+    let found = store.board_and_membership(id, user).await?;
+    members_only(found, "board", NOT_A_BOARD_MEMBER)
 }
 
 /// The card `id` if `user` is a member of its board.
 pub(super) async fn card_for_member(store: &Store, id: Id, user: Id) -> AppResult<Card> {
-    let (card, member) = store
-        .card_and_membership(id, user)
-        .await?
-        .ok_or_else(|| AppError::not_found("card"))?;
-    if !member {
-        return Err(AppError::forbidden(
-            "only members of this card's board may do that",
-        ));
-    }
-    Ok(card)
+    let found = store.card_and_membership(id, user).await?;
+    members_only(found, "card", NOT_A_CARD_MEMBER)
 }
 
 /// `card_for_member` inside a write transaction: the check and the change
 /// it allows are one atomic step, on one connection.
 pub(super) async fn card_for_member_in(tx: &mut WriteTx<'_>, id: Id, user: Id) -> AppResult<Card> {
-    let (card, member) = tx
-        .card_and_membership(id, user)
-        .await?
-        .ok_or_else(|| AppError::not_found("card"))?;
-    if !member {
-        return Err(AppError::forbidden(
-            "only members of this card's board may do that",
-        ));
-    }
-    Ok(card)
+    let found = tx.card_and_membership(id, user).await?;
+    members_only(found, "card", NOT_A_CARD_MEMBER)
 }
 
 #[derive(Default)]

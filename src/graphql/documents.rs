@@ -70,12 +70,9 @@ impl DocumentCache {
     }
 
     /// How many documents are kept.
-    pub fn len(&self) -> usize {
+    #[cfg(test)]
+    fn len(&self) -> usize {
         self.lock().len()
-    }
-
-    pub fn is_empty(&self) -> bool {
-        self.len() == 0
     }
 
     fn lock(&self) -> std::sync::MutexGuard<'_, LruCache<Box<str>, ExecutableDocument>> {
@@ -107,14 +104,6 @@ impl HeraldExecutor {
             schema,
             documents: Arc::default(),
         }
-    }
-
-    pub fn schema(&self) -> &HeraldSchema {
-        &self.schema
-    }
-
-    pub fn documents(&self) -> &DocumentCache {
-        &self.documents
     }
 }
 
@@ -163,7 +152,7 @@ mod tests {
             "x".repeat(MAX_CACHED_QUERY_BYTES)
         );
         assert!(cache.document(&long).is_none());
-        assert!(cache.is_empty());
+        assert_eq!(cache.len(), 0);
     }
 
     #[test]

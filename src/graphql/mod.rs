@@ -18,7 +18,7 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema};
 
-pub use documents::{DocumentCache, HeraldExecutor};
+pub use documents::HeraldExecutor;
 pub use loaders::Loaders;
 pub use notifications::NotificationCursor;
 

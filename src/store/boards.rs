@@ -1,6 +1,6 @@
 //! Boards and their members.
 
-use sqlx::FromRow;
+use sqlx::{Any, FromRow};
 
 use super::{Id, Store, StoreResult, User, WriteTx, now_micros};
 
@@ -14,10 +14,24 @@ pub struct Board {
 
 const BOARD_COLUMNS: &str = "id, name, owner_id, created_at";
 
-/// One row when `$2` is a member of board `$1`. BIGINT: a bare `1` is an
-/// INT4 on PostgreSQL, which does not decode as i64.
-const IS_MEMBER: &str =
-    "SELECT CAST(1 AS BIGINT) FROM board_members WHERE board_id = $1 AND user_id = $2";
+/// Whether `user` is a member of `board`, on the pool or inside a
+/// transaction.
+async fn is_board_member<'e>(
+    on: impl sqlx::Executor<'e, Database = Any>,
+    board: Id,
+    user: Id,
+) -> StoreResult<bool> {
+    // BIGINT: a bare `1` is an INT4 on PostgreSQL, which does not decode
+    // as i64.
+    let row: Option<(i64,)> = sqlx::query_as(
+        "SELECT CAST(1 AS BIGINT) FROM board_members WHERE board_id = $1 AND user_id = $2",
+    )
+    .bind(board)
+    .bind(user)
+    .fetch_optional(on)
+    .await?;
+    Ok(row.is_some())
+}
 
 /// A board with the caller's membership.
 #[derive(FromRow)]
@@ -45,12 +59,7 @@ impl WriteTx<'_> {
 
     /// `Store::is_board_member`, inside this transaction.
     pub async fn is_board_member(&mut self, board: Id, user: Id) -> StoreResult<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(IS_MEMBER)
-            .bind(board)
-            .bind(user)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        Ok(row.is_some())
+        is_board_member(&mut *self.tx, board, user).await
     }
 
     /// Adds a member; returns false if they already were one.
@@ -104,12 +113,7 @@ impl Store {
     }
 
     pub async fn is_board_member(&self, board: Id, user: Id) -> StoreResult<bool> {
-        let row: Option<(i64,)> = sqlx::query_as(IS_MEMBER)
-            .bind(board)
-            .bind(user)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.is_some())
+        is_board_member(&self.pool, board, user).await
     }
 
     /// Members of a board, in the order they joined.

@@ -1,6 +1,6 @@
 //! Cards and their assignees.
 
-use sqlx::FromRow;
+use sqlx::{Any, FromRow};
 
 use super::{Id, Store, StoreResult, User, WriteTx, now_micros};
 
@@ -33,11 +33,25 @@ struct CardAndMember {
     member_id: Option<Id>,
 }
 
-/// The card `$1` and, when `$2` is a member of its board, `$2`.
-const CARD_AND_MEMBER: &str = "SELECT c.id, c.board_id, c.title, c.description, c.creator_id, \
-        c.created_at, c.updated_at, m.user_id AS member_id \
-     FROM cards c LEFT JOIN board_members m ON m.board_id = c.board_id AND m.user_id = $2 \
-     WHERE c.id = $1";
+/// The card `id` and whether `user` is a member of its board, on the pool
+/// or inside a transaction.
+async fn card_and_membership<'e>(
+    on: impl sqlx::Executor<'e, Database = Any>,
+    id: Id,
+    user: Id,
+) -> StoreResult<Option<(Card, bool)>> {
+    let row = sqlx::query_as::<_, CardAndMember>(
+        "SELECT c.id, c.board_id, c.title, c.description, c.creator_id, c.created_at, \
+                c.updated_at, m.user_id AS member_id \
+         FROM cards c LEFT JOIN board_members m ON m.board_id = c.board_id AND m.user_id = $2 \
+         WHERE c.id = $1",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(on)
+    .await?;
+    Ok(row.map(|r| (r.card, r.member_id.is_some())))
+}
 
 impl WriteTx<'_> {
     pub async fn insert_card(
@@ -89,12 +103,7 @@ impl WriteTx<'_> {
         id: Id,
         user: Id,
     ) -> StoreResult<Option<(Card, bool)>> {
-        let row = sqlx::query_as::<_, CardAndMember>(CARD_AND_MEMBER)
-            .bind(id)
-            .bind(user)
-            .fetch_optional(&mut *self.tx)
-            .await?;
-        Ok(row.map(|r| (r.card, r.member_id.is_some())))
+        card_and_membership(&mut *self.tx, id, user).await
     }
 
     /// Assigns `user`; returns false if they already were assigned.
@@ -145,12 +154,7 @@ impl Store {
     /// The card `id`, and whether `user` is a member of its board: the
     /// check every card mutation starts with, in one read.
     pub async fn card_and_membership(&self, id: Id, user: Id) -> StoreResult<Option<(Card, bool)>> {
-        let row = sqlx::query_as::<_, CardAndMember>(CARD_AND_MEMBER)
-            .bind(id)
-            .bind(user)
-            .fetch_optional(&self.pool)
-            .await?;
-        Ok(row.map(|r| (r.card, r.member_id.is_some())))
+        card_and_membership(&self.pool, id, user).await
     }
 
     pub async fn cards_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Card>> {

@@ -80,12 +80,12 @@ pub enum Dialect {
 
 impl Dialect {
     /// A table expression with one column `value`: the elements of the JSON
-    /// array of ids bound as `$1`. This is how one statement inserts a
-    /// notification for each of thousands of recipients.
-    fn json_ids(self) -> &'static str {
+    /// array of ids bound as parameter `$param`. This is how one statement
+    /// reads or writes a row for each of thousands of ids.
+    fn json_ids(self, param: usize) -> String {
         match self {
-            Dialect::Sqlite => "json_each($1)",
-            Dialect::Postgres => "jsonb_array_elements_text(CAST($1 AS jsonb))",
+            Dialect::Sqlite => format!("json_each(${param})"),
+            Dialect::Postgres => format!("jsonb_array_elements_text(CAST(${param} AS jsonb))"),
         }
     }
 }
@@ -252,7 +252,7 @@ impl Store {
     {
         Ok(sqlx::query_as::<_, T>(&format!(
             "SELECT {columns} FROM {table} WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
-            self.dialect.json_ids()
+            self.dialect.json_ids(1)
         ))
         .bind(json_id_list(ids))
         .fetch_all(&self.pool)

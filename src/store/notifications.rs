@@ -155,55 +155,33 @@ impl WriteTx<'_> {
                 .execute(&mut *self.tx)
                 .await?;
         }
-        // Each audience is a query with one column `rid`, numbered from $1;
-        // the shared values follow its parameters.
-        let (recipients, audience_params) = match audience {
-            Audience::Users(_) => (
-                format!(
-                    "SELECT CAST(value AS BIGINT) AS rid FROM {}",
-                    self.dialect.json_ids()
-                ),
-                1,
+        // The values every row shares are $1..$8; each audience is a query
+        // with one column `rid` over its own parameters, $9 and on.
+        let recipients = match audience {
+            Audience::Users(_) => format!(
+                "SELECT CAST(value AS BIGINT) AS rid FROM {}",
+                self.dialect.json_ids(9)
             ),
-            Audience::CardAssignees { .. } => (
-                "SELECT user_id AS rid FROM card_assignees WHERE card_id = $1 AND user_id <> $2"
-                    .to_owned(),
-                2,
-            ),
-            Audience::Followers { .. } => (
-                "SELECT follower_id AS rid FROM follows \
-                 WHERE followee_id = $1 AND follower_id <> $1"
-                    .to_owned(),
-                1,
-            ),
+            Audience::CardAssignees { .. } => {
+                "SELECT user_id AS rid FROM card_assignees WHERE card_id = $9 AND user_id <> $10"
+                    .to_owned()
+            }
+            Audience::Followers { .. } => "SELECT follower_id AS rid FROM follows \
+                 WHERE followee_id = $9 AND follower_id <> $9"
+                .to_owned(),
         };
-        let p = |i: usize| format!("${}", audience_params + i);
         let sql = format!(
             "INSERT INTO notifications \
                (recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, post_id, \
                 chat_message_id, created_at) \
              SELECT r.rid, \
                     COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0), \
-                    {}, {}, {}, {}, {}, {}, {}, {} \
+                    $1, $2, $3, $4, $5, $6, $7, $8 \
              FROM ({recipients}) r \
-             RETURNING id, recipient_id, prev_id",
-            p(1),
-            p(2),
-            p(3),
-            p(4),
-            p(5),
-            p(6),
-            p(7),
-            p(8),
+             RETURNING id, recipient_id, prev_id"
         );
-        let query = sqlx::query_as::<_, (Id, Id, Id)>(&sql);
-        let query = match audience {
-            Audience::Users(ids) => query.bind(json_id_list(ids)),
-            Audience::CardAssignees { card, except } => query.bind(card).bind(except),
-            Audience::Followers { followee } => query.bind(followee),
-        };
         let created_at = now_micros();
-        let mut rows = query
+        let query = sqlx::query_as::<_, (Id, Id, Id)>(&sql)
             .bind(new.kind)
             .bind(&new.message)
             .bind(new.actor_id)
@@ -211,9 +189,13 @@ impl WriteTx<'_> {
             .bind(new.comment_id)
             .bind(new.post_id)
             .bind(new.chat_message_id)
-            .bind(created_at)
-            .fetch_all(&mut *self.tx)
-            .await?;
+            .bind(created_at);
+        let query = match audience {
+            Audience::Users(ids) => query.bind(json_id_list(ids)),
+            Audience::CardAssignees { card, except } => query.bind(card).bind(except),
+            Audience::Followers { followee } => query.bind(followee),
+        };
+        let mut rows = query.fetch_all(&mut *self.tx).await?;
         rows.sort_unstable();
         Ok(rows
             .into_iter()
@@ -288,7 +270,7 @@ impl Store {
             "SELECT r.rid, \
                     COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0) \
              FROM (SELECT CAST(value AS BIGINT) AS rid FROM {}) r",
-            self.dialect.json_ids()
+            self.dialect.json_ids(1)
         ))
         .bind(json_id_list(recipients))
         .fetch_all(&self.pool)
@@ -370,7 +352,7 @@ impl Store {
             "SELECT {COLUMNS} FROM notifications WHERE id >= $2 AND id <= $3 \
              AND recipient_id IN (SELECT CAST(value AS BIGINT) FROM {}) ORDER BY id",
             // The id list is `$1`: that is where `json_ids` reads it.
-            self.dialect.json_ids()
+            self.dialect.json_ids(1)
         ))
         .bind(json_id_list(recipients))
         .bind(from)

@@ -1,6 +1,6 @@
 //! Users, their credentials, and who follows whom.
 
-use sqlx::FromRow;
+use sqlx::{Any, FromRow};
 
 use super::{Id, Store, StoreResult, WriteTx, now_micros};
 
@@ -31,15 +31,23 @@ struct Credentials {
 
 const USER_COLUMNS: &str = "id, name, email, created_at";
 
+/// The user `id`, on the pool or inside a transaction.
+async fn user_by_id<'e>(
+    on: impl sqlx::Executor<'e, Database = Any>,
+    id: Id,
+) -> StoreResult<Option<User>> {
+    Ok(
+        sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
+            .bind(id)
+            .fetch_optional(on)
+            .await?,
+    )
+}
+
 impl WriteTx<'_> {
     /// The user `id`, read inside this transaction (a mutation's actor).
     pub async fn user(&mut self, id: Id) -> StoreResult<Option<User>> {
-        Ok(
-            sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&mut *self.tx)
-                .await?,
-        )
+        user_by_id(&mut *self.tx, id).await
     }
 }
 
@@ -84,12 +92,7 @@ impl Store {
     }
 
     pub async fn user(&self, id: Id) -> StoreResult<Option<User>> {
-        Ok(
-            sqlx::query_as::<_, User>(&format!("SELECT {USER_COLUMNS} FROM users WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
+        user_by_id(&self.pool, id).await
     }
 
     /// The users with these ids, in no particular order; unknown ids are
