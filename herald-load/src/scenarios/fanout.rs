@@ -7,6 +7,14 @@
 //! the moment the last of the F deliveries was read. Rounds run one at a
 //! time, with a pause between them; round 0 is a warm-up that proves all
 //! subscriptions are live and is not timed.
+//!
+//! graphql-transport-ws does not acknowledge a subscription, and one
+//! without a cursor starts at whatever the server has committed when it
+//! sets the subscription up, so a warm-up sent right after the subscribe
+//! messages can be committed before some of them start. The warm-up is
+//! therefore sent again (with the same marker) until every follower has
+//! had it, up to `WARM_UP_ATTEMPTS` times; a follower that hears it twice
+//! is not a duplicate. Measured rounds are sent once and checked strictly.
 
 use std::{
     sync::{
@@ -62,8 +70,14 @@ pub struct FanoutArgs {
     pub pid: Option<u32>,
 }
 
+/// How often the warm-up is sent at most before the run counts followers
+/// who never heard it as lost.
+const WARM_UP_ATTEMPTS: u64 = 5;
+
 struct Ledger {
     t0: Instant,
+    /// How many times the warm-up (round 0) has been sent.
+    warm_ups_sent: AtomicU64,
     followers: usize,
     /// Nanoseconds after `t0` at which round r's mutation was sent.
     sent_at: Vec<AtomicU64>,
@@ -92,7 +106,11 @@ impl Ledger {
             return;
         };
         if self.seen[round * self.followers + follower].swap(1, Ordering::Relaxed) == 1 {
-            self.duplicated.fetch_add(1, Ordering::Relaxed);
+            // A re-sent warm-up reaches the followers who had the first one
+            // again: that is not the server repeating itself.
+            if !(round == 0 && self.warm_ups_sent.load(Ordering::Relaxed) > 1) {
+                self.duplicated.fetch_add(1, Ordering::Relaxed);
+            }
             return;
         }
         let since_t0 = at.saturating_duration_since(self.t0).as_nanos() as u64;
@@ -168,6 +186,7 @@ pub async fn run(common: &Common, args: FanoutArgs) -> anyhow::Result<Outcome> {
     let rounds = args.rounds + 1;
     let ledger = Arc::new(Ledger {
         t0: Instant::now(),
+        warm_ups_sent: AtomicU64::new(0),
         followers,
         sent_at: (0..rounds).map(|_| AtomicU64::new(0)).collect(),
         count: (0..rounds).map(|_| AtomicU64::new(0)).collect(),
@@ -208,24 +227,43 @@ pub async fn run(common: &Common, args: FanoutArgs) -> anyhow::Result<Outcome> {
     let mut incomplete_rounds = 0;
     for round in 0..rounds {
         let marker = format!("#L{round}#");
-        let sent = Instant::now();
-        ledger.sent_at[round].store(
-            sent.saturating_duration_since(ledger.t0).as_nanos() as u64,
-            Ordering::Relaxed,
-        );
-        match &card {
-            None => api.upload_post(&source, &marker).await,
-            Some(card) => api.update_title(&source, card, &marker).await,
+        let (mut sent, mut persisted, mut complete);
+        loop {
+            if round == 0 {
+                ledger.warm_ups_sent.fetch_add(1, Ordering::Relaxed);
+            }
+            sent = Instant::now();
+            ledger.sent_at[round].store(
+                sent.saturating_duration_since(ledger.t0).as_nanos() as u64,
+                Ordering::Relaxed,
+            );
+            match &card {
+                None => api.upload_post(&source, &marker).await,
+                Some(card) => api.update_title(&source, card, &marker).await,
+            }
+            .with_context(|| format!("round {round}"))?;
+            persisted = sent.elapsed();
+            // A warm-up that has not reached everyone within a second is
+            // sent again; a measured round gets the whole timeout.
+            let wait = if round == 0 {
+                args.round_timeout_secs.min(1.0)
+            } else {
+                args.round_timeout_secs
+            };
+            let deadline = sent + Duration::from_secs_f64(wait);
+            while ledger.count[round].load(Ordering::Relaxed) < followers as u64
+                && Instant::now() < deadline
+            {
+                tokio::time::sleep(Duration::from_millis(1)).await;
+            }
+            complete = ledger.count[round].load(Ordering::Relaxed) == followers as u64;
+            if complete
+                || round > 0
+                || ledger.warm_ups_sent.load(Ordering::Relaxed) >= WARM_UP_ATTEMPTS
+            {
+                break;
+            }
         }
-        .with_context(|| format!("round {round}"))?;
-        let persisted = sent.elapsed();
-        let deadline = sent + Duration::from_secs_f64(args.round_timeout_secs);
-        while ledger.count[round].load(Ordering::Relaxed) < followers as u64
-            && Instant::now() < deadline
-        {
-            tokio::time::sleep(Duration::from_millis(1)).await;
-        }
-        let complete = ledger.count[round].load(Ordering::Relaxed) == followers as u64;
         if !complete {
             incomplete_rounds += 1;
         }
@@ -264,6 +302,7 @@ pub async fn run(common: &Common, args: FanoutArgs) -> anyhow::Result<Outcome> {
         "followers": followers,
         "rounds": args.rounds,
         "incomplete_rounds": incomplete_rounds,
+        "warm_ups_sent": ledger.warm_ups_sent.load(Ordering::Relaxed),
         "last_delivery_ms": stats::summary_ms(&mut last_ms),
         "last_delivery_ms_per_round": per_round,
         "persisted_ms": stats::summary_ms(&mut http_ms),
