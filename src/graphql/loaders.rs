@@ -106,19 +106,12 @@ fn loader<T: LoadById>(store: &Arc<Store>) -> DataLoader<ById<T>> {
 impl Loaders {
     pub fn new(store: Arc<Store>) -> Self {
         Loaders {
-            // No batching wait: the newest id is where a subscription
-            // without a cursor starts, and a notification committed before
-            // it is read is not delivered, so every microsecond of wait
-            // widens that window after the subscribe message. A burst still
-            // shares reads: the subscribes already queued run before the
-            // load does.
             latest_notification_ids: DataLoader::new(
                 LatestNotificationIds {
                     store: store.clone(),
                 },
                 tokio::spawn,
-            )
-            .delay(std::time::Duration::ZERO),
+            ),
             users: loader(&store),
             boards: loader(&store),
             cards: loader(&store),
