@@ -30,7 +30,7 @@ if [ -n "${SEED:-}" ]; then
 else
     mkdir -p "$run"
 fi
-HERALD_LOG=warn taskset -c "$SERVER_CPUS" "$HERALD_BIN" --data-dir "$run" --listen "127.0.0.1:$PORT" >"$run.log" 2>&1 &
+HERALD_LOG=warn taskset -c "$SERVER_CPUS" "$HERALD_BIN" --data-dir "$run" --listen "127.0.0.1:$PORT" --auth-limit-per-minute 0 >"$run.log" 2>&1 &
 server=$!
 trap 'kill $server 2>/dev/null; wait $server 2>/dev/null; rm -rf "$run"' EXIT
 until curl -sf "http://127.0.0.1:$PORT/readyz" >/dev/null; do

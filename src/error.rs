@@ -1,13 +1,19 @@
 //! The one error type of the API and its GraphQL `extensions.code`.
 //!
-//! Every variant but `Internal` is an outcome the client caused and can act
-//! on; `Internal` is logged with its cause and shown to the client only as
-//! `INTERNAL_SERVER_ERROR`. `AppError` deliberately does not implement
-//! `Display`: async-graphql converts anything displayable into an error
-//! with no extensions, and this way the compiler routes every `?` through
-//! the conversion below, which attaches the code.
+//! Every variant but `Internal` is an outcome the client caused, or can
+//! act on; `Internal` is shown to the client only as
+//! `INTERNAL_SERVER_ERROR`, and its cause travels with the GraphQL error
+//! (as its `source`) to the executor, which logs it once per request
+//! (`log_internal`), within a budget of lines per minute. `AppError`
+//! deliberately does not implement `Display`: async-graphql converts
+//! anything displayable into an error with no extensions, and this way the
+//! compiler routes every `?` through the conversion below, which attaches
+//! the code.
 
-use std::sync::Arc;
+use std::{
+    sync::{Arc, Mutex, OnceLock},
+    time::{Duration, Instant},
+};
 
 use async_graphql::ErrorExtensions;
 
@@ -26,9 +32,23 @@ pub enum AppError {
     BadUserInput { field: &'static str, reason: String },
     /// The request contradicts what is stored, e.g. an email already taken.
     Conflict(String),
-    /// Anything else: a bug or an unavailable dependency.
+    /// The caller did this too often; they may try again after
+    /// `retry_after_secs`.
+    RateLimited {
+        message: String,
+        retry_after_secs: u64,
+    },
+    /// A dependency (the database) cannot be reached right now; trying
+    /// again later may work.
+    Unavailable(String),
+    /// Anything else: a bug or an unexpected failure of a dependency.
     Internal(Arc<anyhow::Error>),
 }
+
+/// The cause of an internal error, carried as the GraphQL error's
+/// `source` so that the executor can log it once per request.
+#[derive(Debug)]
+pub struct InternalCause(pub Arc<anyhow::Error>);
 
 impl AppError {
     pub fn bad_input(field: &'static str, reason: impl Into<String>) -> Self {
@@ -46,6 +66,11 @@ impl AppError {
         AppError::Forbidden(reason.into())
     }
 
+    /// An internal error with this description.
+    pub fn internal(message: impl std::fmt::Display) -> Self {
+        AppError::Internal(Arc::new(anyhow::anyhow!("{message}")))
+    }
+
     /// The value of `extensions.code` for this error.
     pub fn code(&self) -> &'static str {
         match self {
@@ -54,6 +79,8 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::RateLimited { .. } => "RATE_LIMITED",
+            AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
         }
     }
@@ -64,7 +91,9 @@ impl AppError {
             AppError::Unauthenticated(m)
             | AppError::Forbidden(m)
             | AppError::NotFound(m)
-            | AppError::Conflict(m) => m.clone(),
+            | AppError::Conflict(m)
+            | AppError::Unavailable(m)
+            | AppError::RateLimited { message: m, .. } => m.clone(),
             AppError::BadUserInput { field, reason } => format!("{field}: {reason}"),
             AppError::Internal(_) => "internal server error".to_owned(),
         }
@@ -73,14 +102,23 @@ impl AppError {
 
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
-        if let AppError::Internal(cause) = &err {
-            tracing::error!(error = ?cause, "request failed");
-        }
         let code = err.code();
         let mut out =
             async_graphql::Error::new(err.message()).extend_with(|_, e| e.set("code", code));
-        if let AppError::BadUserInput { field, .. } = &err {
-            out = out.extend_with(|_, e| e.set("field", *field));
+        match &err {
+            AppError::BadUserInput { field, .. } => {
+                out = out.extend_with(|_, e| e.set("field", *field));
+            }
+            AppError::RateLimited {
+                retry_after_secs, ..
+            } => {
+                let secs = *retry_after_secs;
+                out = out.extend_with(|_, e| e.set("retryAfter", secs));
+            }
+            AppError::Internal(cause) => {
+                out.source = Some(Arc::new(InternalCause(cause.clone())));
+            }
+            _ => {}
         }
         out
     }
@@ -88,20 +126,17 @@ impl From<AppError> for async_graphql::Error {
 
 impl From<StoreError> for AppError {
     fn from(err: StoreError) -> Self {
-        AppError::Internal(Arc::new(err.into()))
+        if err.is_unavailable() {
+            AppError::Unavailable("the database cannot be reached; try again shortly".into())
+        } else {
+            AppError::Internal(Arc::new(err.into()))
+        }
     }
 }
 
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
         AppError::Internal(Arc::new(err))
-    }
-}
-
-impl AppError {
-    /// An internal error with this description.
-    pub fn internal(message: impl std::fmt::Display) -> Self {
-        AppError::Internal(Arc::new(anyhow::anyhow!("{message}")))
     }
 }
 
@@ -113,3 +148,101 @@ impl From<std::io::Error> for AppError {
 
 /// Shorthand for resolver results.
 pub type AppResult<T> = Result<T, AppError>;
+
+/// How many error lines may be written per window, and how many were held
+/// back. An attack that makes every request fail must not fill the disk.
+struct LogBudget {
+    per_window: u32,
+    state: Mutex<BudgetState>,
+}
+
+struct BudgetState {
+    window_start: Instant,
+    used: u32,
+    suppressed: u64,
+}
+
+const LOG_WINDOW: Duration = Duration::from_secs(60);
+
+static ERROR_LOG: OnceLock<LogBudget> = OnceLock::new();
+
+/// Sets how many error lines `log_internal` writes per minute. Called once
+/// at start-up; later calls keep the first value.
+pub fn set_error_log_budget(per_minute: u32) {
+    let _ = ERROR_LOG.set(LogBudget {
+        per_window: per_minute.max(1),
+        state: Mutex::new(BudgetState {
+            window_start: Instant::now(),
+            used: 0,
+            suppressed: 0,
+        }),
+    });
+}
+
+/// Logs the cause of a failed request, once per request (`others` is how
+/// many more internal errors the same request had), with its cause chain
+/// and without a backtrace, unless this minute's budget is spent.
+pub fn log_internal(cause: &anyhow::Error, others: usize) {
+    let budget = ERROR_LOG.get_or_init(|| LogBudget {
+        per_window: 120,
+        state: Mutex::new(BudgetState {
+            window_start: Instant::now(),
+            used: 0,
+            suppressed: 0,
+        }),
+    });
+    let suppressed = {
+        let mut state = budget
+            .state
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        if state.window_start.elapsed() >= LOG_WINDOW {
+            state.window_start = Instant::now();
+            state.used = 0;
+        }
+        if state.used >= budget.per_window {
+            state.suppressed += 1;
+            return;
+        }
+        state.used += 1;
+        std::mem::take(&mut state.suppressed)
+    };
+    tracing::error!(
+        error = format!("{cause:#}"),
+        more_errors_in_request = others,
+        suppressed_since_last = suppressed,
+        "request failed"
+    );
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn rate_limits_carry_retry_after() {
+        let err: async_graphql::Error = AppError::RateLimited {
+            message: "slow down".into(),
+            retry_after_secs: 7,
+        }
+        .into();
+        let extensions = err.extensions.unwrap();
+        assert_eq!(
+            extensions.get("code"),
+            Some(&async_graphql::Value::from("RATE_LIMITED"))
+        );
+        assert_eq!(
+            extensions.get("retryAfter"),
+            Some(&async_graphql::Value::from(7u64))
+        );
+    }
+
+    #[test]
+    fn internal_errors_keep_their_cause_for_the_log_only() {
+        let err: async_graphql::Error = AppError::internal("disk on fire").into();
+        assert_eq!(err.message, "internal server error");
+        let server = err.into_server_error(async_graphql::Pos::default());
+        let cause = server.source::<InternalCause>().unwrap();
+        assert_eq!(cause.0.to_string(), "disk on fire");
+    }
+}

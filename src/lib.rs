@@ -19,23 +19,23 @@ pub mod http;
 pub mod notify;
 pub mod store;
 
-use std::{future::Future, net::SocketAddr, sync::Arc};
+use std::{future::Future, sync::Arc};
 
 use anyhow::Context as _;
 use axum::Router;
-use axum::serve::ListenerExt;
 use tokio::net::TcpListener;
 
 use crate::{
-    auth::TokenKeys,
+    auth::{AuthThrottle, Passwords, TokenKeys},
     broker::{Broker, MemoryBroker, PostgresBroker, RedisBroker},
     config::Config,
     graphql::{HeraldExecutor, HeraldSchema, Services, build_schema},
     http::AppState,
-    store::{Dialect, Store},
+    store::{Dialect, Store, StoreOptions, redact_url},
 };
 
 /// A built server: its router and the services behind it.
+#[derive(Clone)]
 pub struct Herald {
     pub router: Router,
     pub services: Services,
@@ -48,10 +48,20 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
     std::fs::create_dir_all(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     std::fs::create_dir_all(config.uploads_dir())?;
-    let store = Store::connect(&config.database_url())
+    error::set_error_log_budget(config.limits.max_error_logs_per_minute);
+    let options = StoreOptions {
+        max_connections: config.database_max_connections,
+        acquire_timeout: config.store_timeout(),
+    };
+    let store = Store::connect_with(&config.database_url(), options)
         .await
         .map_err(anyhow::Error::from)
-        .context("opening the database")?;
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                redact_url(&config.database_url())
+            )
+        })?;
     store
         .migrate()
         .await
@@ -63,17 +73,22 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
         config.token_ttl_secs,
     )?;
     let broker = open_broker(&config, &store).await?;
+    let passwords = Passwords::new(config.limits.password_hashes())?;
+    let throttle = AuthThrottle::new(
+        config.limits.auth_limit_per_minute,
+        config.limits.login_failures_per_account,
+    );
     let services = Services {
         store,
         broker,
         keys: Arc::new(keys),
+        passwords: Arc::new(passwords),
+        throttle: Arc::new(throttle),
         config: Arc::new(config),
     };
     let schema = build_schema(services.clone());
-    let router = http::router(AppState {
-        services: services.clone(),
-        schema: HeraldExecutor::new(schema.clone()),
-    });
+    let executor = HeraldExecutor::new(schema.clone(), &services.config.limits);
+    let router = http::router(AppState::new(services.clone(), executor));
     Ok(Herald {
         router,
         services,
@@ -95,51 +110,50 @@ async fn open_broker(config: &Config, store: &Arc<Store>) -> anyhow::Result<Arc<
             Arc::new(PostgresBroker::start(Arc::clone(store), &config.database_url()).await?)
         }
         url if url.starts_with("redis://") || url.starts_with("redis+unix://") => {
-            Arc::new(RedisBroker::start(url, &config.broker_prefix)?)
+            let outbox = usize::try_from(config.redis_outbox_max).unwrap_or(usize::MAX);
+            Arc::new(RedisBroker::start(url, &config.broker_prefix, outbox)?)
         }
-        other => anyhow::bail!("unknown broker {other:?}: expected memory, redis://… or postgres"),
+        other => anyhow::bail!(
+            "unknown broker {:?}: expected memory, redis://… or postgres",
+            redact_url(other)
+        ),
     })
 }
 
 /// Binds the configured address and serves until Ctrl-C / SIGTERM.
 pub async fn serve(config: Config) -> anyhow::Result<()> {
+    let files = config::raise_open_file_limit();
+    tracing::debug!(open_file_limit = files, "file limit");
     let listen = config.listen;
     let herald = build(config).await?;
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
     tracing::info!(address = %listener.local_addr()?, "Herald is listening");
-    serve_on(listener, herald.router, shutdown_signal()).await?;
-    herald.services.store.close().await;
+    let store = herald.services.store.clone();
+    serve_on(listener, herald, shutdown_signal()).await?;
+    store.close().await;
     Ok(())
 }
 
-/// Serves `router` on an already bound listener until `shutdown` resolves.
-/// Accepted sockets get `TCP_NODELAY`: notifications are small frames that
-/// must not wait for Nagle's algorithm.
+/// Serves `herald` on an already bound listener until `shutdown`
+/// resolves, then shuts down gracefully within the configured deadline
+/// (see `http::serve`).
 pub async fn serve_on(
     listener: TcpListener,
-    router: Router,
+    herald: Herald,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
-    // Open SSE responses never finish by themselves: end them when the
-    // shutdown begins, or the graceful shutdown would wait for them.
-    let streams = http::sse::StreamsShutdown::default();
-    let router = router.layer(axum::Extension(streams.clone()));
-    let shutdown = async move {
-        shutdown.await;
-        streams.end_all_streams();
-    };
-    let listener = listener.tap_io(|tcp| {
-        if let Err(err) = tcp.set_nodelay(true) {
-            tracing::warn!(error = %err, "could not set TCP_NODELAY");
-        }
-    });
-    axum::serve(
+    let Herald {
+        router, services, ..
+    } = herald;
+    http::serve::serve(
         listener,
-        router.into_make_service_with_connect_info::<SocketAddr>(),
+        router,
+        &services.config.limits,
+        services.broker.clone(),
+        shutdown,
     )
-    .with_graceful_shutdown(shutdown)
     .await
 }
 

@@ -7,12 +7,21 @@
 //! resolvers ask it for the caller with `Auth::require`.
 
 mod password;
+mod throttle;
 mod token;
 
-pub use password::{hash_password, verify_password};
+pub use password::Passwords;
+pub use throttle::AuthThrottle;
 pub use token::{Claims, TokenKeys};
 
+use std::net::IpAddr;
+
 use crate::{error::AppError, store::Id};
+
+/// The address a request came from, in the GraphQL context of every
+/// operation, for the limits that count per client.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct ClientIp(pub IpAddr);
 
 /// Who is calling, as established by the transport.
 #[derive(Clone, Debug, PartialEq, Eq)]

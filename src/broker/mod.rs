@@ -96,6 +96,11 @@ pub trait Broker: Send + Sync + 'static {
     /// True when the broker can deliver (its connection, if any, is up).
     async fn ready(&self) -> bool;
 
+    /// Waits, at most `within`, until what was published has left this
+    /// process (a shutdown calls it last). Immediate for brokers that hold
+    /// nothing back.
+    async fn flush(&self, _within: std::time::Duration) {}
+
     /// A notice to send from inside the transaction that writes `events`,
     /// as `(channel, payload)`, for a broker whose delivery is part of the
     /// transaction (PostgreSQL LISTEN/NOTIFY: the notice goes out on

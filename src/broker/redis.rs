@@ -17,7 +17,11 @@
 //! ordered background publisher that pipelines them (a fan-out to
 //! thousands of recipients is one round trip) and retries with backoff
 //! while Redis is down, so an event committed during an outage still
-//! reaches the replicas that stayed connected. When this replica's own
+//! reaches the replicas that stayed connected. The queue is bounded
+//! (`--redis-outbox-max` events): past it, new events are dropped and, once
+//! Redis takes events again, a message on `<prefix>:resync` makes every
+//! replica's subscriptions re-read the store, where the dropped events
+//! are. Nothing is lost; memory stays bounded whatever the outage. When this replica's own
 //! connection drops, the connection task reconnects with backoff,
 //! re-subscribes to every local topic, and then makes every local
 //! subscription re-read the store from its last delivered cursor
@@ -27,7 +31,7 @@
 use std::{
     sync::{
         Arc,
-        atomic::{AtomicU64, Ordering},
+        atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
     },
     time::Duration,
 };
@@ -42,6 +46,7 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::{Broker, BrokerStats, Event, Interest, LocalRouter, Subscription, Topic};
+use crate::store::redact_url;
 
 /// Most events sent in one pipeline. Large enough that a fan-out to a few
 /// thousand recipients is one round trip, small enough that one pipeline
@@ -71,11 +76,27 @@ const BACKOFF_MAX: Duration = Duration::from_secs(5);
 /// Distinguishes the connections of several brokers in one process.
 static NEXT_INSTANCE: AtomicU64 = AtomicU64::new(1);
 
+/// The channel, after the prefix, on which a replica that had to drop
+/// events asks every replica to re-read the store.
+const RESYNC_CHANNEL: &str = "resync";
+
+/// How many events wait for Redis, and whether some were dropped.
+#[derive(Default)]
+struct OutboxState {
+    /// Events queued and not yet taken by Redis.
+    pending: AtomicUsize,
+    /// Events were dropped since the last resync request went out.
+    overflowed: AtomicBool,
+}
+
 /// Replicas sharing events through Redis pub/sub.
 pub struct RedisBroker {
     router: Arc<LocalRouter>,
     /// Events waiting for the publisher task, in the order of `publish`.
     outbox: mpsc::UnboundedSender<Vec<Event>>,
+    outbox_state: Arc<OutboxState>,
+    /// Most events `outbox` may hold.
+    outbox_max: usize,
     /// Asks the connection task to answer once every SUBSCRIBE requested
     /// so far is confirmed by Redis.
     confirm: mpsc::UnboundedSender<oneshot::Sender<()>>,
@@ -89,17 +110,17 @@ pub struct RedisBroker {
 impl RedisBroker {
     /// Starts the connection and publisher tasks for the Redis server at
     /// `url`. Does not wait for Redis: until it answers, `ready` is false
-    /// and published events wait in order.
-    pub fn start(url: &str, prefix: &str) -> anyhow::Result<Self> {
+    /// and published events wait in order, up to `outbox_max` of them.
+    pub fn start(url: &str, prefix: &str, outbox_max: usize) -> anyhow::Result<Self> {
         let info = url
             .into_connection_info()
-            .with_context(|| format!("invalid Redis URL {url}"))?;
+            .with_context(|| format!("invalid Redis URL {}", redact_url(url)))?;
         let settings = info
             .redis_settings()
             .clone()
             .set_protocol(ProtocolVersion::RESP3);
         let client = Client::open(info.set_redis_settings(settings))
-            .with_context(|| format!("invalid Redis URL {url}"))?;
+            .with_context(|| format!("invalid Redis URL {}", redact_url(url)))?;
         let client_name = format!(
             "{prefix}:{}:{}",
             std::process::id(),
@@ -124,15 +145,19 @@ impl RedisBroker {
             }
             .run(),
         );
+        let outbox_state = Arc::new(OutboxState::default());
         tokio::spawn(publish_in_order(
             outbox_rx,
             connection.clone(),
             prefix.to_owned(),
+            Arc::clone(&outbox_state),
             shutdown.clone(),
         ));
         Ok(RedisBroker {
             router,
             outbox,
+            outbox_state,
+            outbox_max,
             confirm,
             connection,
             client_name,
@@ -155,8 +180,32 @@ impl Drop for RedisBroker {
 #[async_trait]
 impl Broker for RedisBroker {
     async fn publish(&self, events: Vec<Event>) {
+        let n = events.len();
+        let queued = self.outbox_state.pending.fetch_add(n, Ordering::AcqRel);
+        if queued + n > self.outbox_max {
+            self.outbox_state.pending.fetch_sub(n, Ordering::AcqRel);
+            if !self.outbox_state.overflowed.swap(true, Ordering::AcqRel) {
+                tracing::warn!(
+                    queued,
+                    "the Redis outbox is full: dropping events until Redis is back, \
+                     then every replica re-reads the store"
+                );
+            }
+            return;
+        }
         // Fails only once the publisher task has stopped, at shutdown.
-        let _ = self.outbox.send(events);
+        if self.outbox.send(events).is_err() {
+            self.outbox_state.pending.fetch_sub(n, Ordering::AcqRel);
+        }
+    }
+
+    async fn flush(&self, within: Duration) {
+        let deadline = tokio::time::Instant::now() + within;
+        while self.outbox_state.pending.load(Ordering::Acquire) > 0
+            && tokio::time::Instant::now() < deadline
+        {
+            tokio::time::sleep(Duration::from_millis(10)).await;
+        }
     }
 
     async fn subscribe(&self, topic: Topic) -> anyhow::Result<Subscription> {
@@ -321,11 +370,13 @@ impl ConnectionTask {
         // Interest reported before now is superseded by the router's
         // current topics; what is reported from here on is applied after.
         while self.interest.try_recv().is_ok() {}
-        let channels: Vec<String> = self
-            .router
-            .topics()
-            .iter()
-            .map(|topic| channel_of(&self.prefix, topic))
+        let channels: Vec<String> = std::iter::once(format!("{}:{RESYNC_CHANNEL}", self.prefix))
+            .chain(
+                self.router
+                    .topics()
+                    .iter()
+                    .map(|topic| channel_of(&self.prefix, topic)),
+            )
             .collect();
         for chunk in channels.chunks(SUBSCRIBE_CHUNK) {
             connection.subscribe(chunk).await?;
@@ -352,7 +403,7 @@ impl ConnectionTask {
                         return Stop::Lost;
                     }
                     let mut events = Vec::new();
-                    collect_event(push, &mut events);
+                    let mut resync = self.collect_event(push, &mut events);
                     // Route what has already arrived in one pass.
                     let mut lost = false;
                     while let Ok(push) = pushes.try_recv() {
@@ -360,9 +411,13 @@ impl ConnectionTask {
                             lost = true;
                             break;
                         }
-                        collect_event(push, &mut events);
+                        resync |= self.collect_event(push, &mut events);
                     }
                     self.router.deliver(events);
+                    if resync {
+                        tracing::info!("a replica dropped events: re-reading the store");
+                        self.router.resync_all();
+                    }
                     if lost {
                         tracing::warn!(client = %self.client_name, "lost the Redis connection");
                         return Stop::Lost;
@@ -419,21 +474,32 @@ impl ConnectionTask {
     }
 }
 
-/// Adds the event a pub/sub message carries to `events`; other pushes
-/// (subscription confirmations) carry none.
-fn collect_event(push: PushInfo, events: &mut Vec<Event>) {
-    if push.kind != PushKind::Message {
-        return;
-    }
-    // A message push is [channel, payload].
-    let Some(Value::BulkString(payload)) = push.data.get(1) else {
-        return;
-    };
-    match serde_json::from_slice::<Event>(payload) {
-        Ok(event) => events.push(event),
-        // From a newer replica with an event kind this one does not know;
-        // its subscribers are not of that kind either.
-        Err(err) => tracing::warn!(error = %err, "ignoring an undecodable Redis message"),
+impl ConnectionTask {
+    /// Adds the event a pub/sub message carries to `events`; other pushes
+    /// (subscription confirmations) carry none. True when the message is a
+    /// request to re-read the store.
+    fn collect_event(&self, push: PushInfo, events: &mut Vec<Event>) -> bool {
+        if push.kind != PushKind::Message {
+            return false;
+        }
+        // A message push is [channel, payload].
+        let (Some(Value::BulkString(channel)), Some(Value::BulkString(payload))) =
+            (push.data.first(), push.data.get(1))
+        else {
+            return false;
+        };
+        if channel.strip_prefix(self.prefix.as_bytes())
+            == Some(format!(":{RESYNC_CHANNEL}").as_bytes())
+        {
+            return true;
+        }
+        match serde_json::from_slice::<Event>(payload) {
+            Ok(event) => events.push(event),
+            // From a newer replica with an event kind this one does not
+            // know; its subscribers are not of that kind either.
+            Err(err) => tracing::warn!(error = %err, "ignoring an undecodable Redis message"),
+        }
+        false
     }
 }
 
@@ -443,6 +509,7 @@ async fn publish_in_order(
     mut outbox: mpsc::UnboundedReceiver<Vec<Event>>,
     mut connection: watch::Receiver<Option<MultiplexedConnection>>,
     prefix: String,
+    state: Arc<OutboxState>,
     shutdown: CancellationToken,
 ) {
     loop {
@@ -461,6 +528,10 @@ async fn publish_in_order(
             }
         }
         let mut pipe = ::redis::pipe();
+        // Events were dropped while the outbox was full: they are in the
+        // store, and every replica's subscriptions re-read it. Sent after
+        // what was queued before the drop, whose order it must not break.
+        let resync = state.overflowed.swap(false, Ordering::AcqRel);
         for event in &batch {
             match serde_json::to_string(event) {
                 Ok(payload) => {
@@ -469,6 +540,10 @@ async fn publish_in_order(
                 }
                 Err(err) => tracing::error!(error = %err, "cannot serialise an event"),
             }
+        }
+        if resync {
+            pipe.publish(format!("{prefix}:{RESYNC_CHANNEL}"), "")
+                .ignore();
         }
         let mut backoff = Backoff::new();
         loop {
@@ -481,7 +556,10 @@ async fn publish_in_order(
             };
             let Some(mut current) = current else { continue };
             match pipe.exec_async(&mut current).await {
-                Ok(()) => break,
+                Ok(()) => {
+                    state.pending.fetch_sub(batch.len(), Ordering::AcqRel);
+                    break;
+                }
                 Err(err) => {
                     tracing::warn!(error = %err, events = batch.len(), "publishing to Redis failed; retrying");
                     tokio::select! {

@@ -5,7 +5,10 @@
 
 use async_graphql::{Context, ID, InputObject, MaybeUndefined, Object};
 
-use super::{ContextExt, acting_user, datetime, loaders::load_existing, parse_id, validate};
+use super::{
+    ContextExt, acting_user, after_id, datetime, list_cost, list_limit, loaders::load_existing,
+    parse_id, validate,
+};
 use crate::{
     error::{AppError, AppResult},
     notify::{self, commit_then_publish, recipients_of},
@@ -26,14 +29,30 @@ impl Board {
         load_existing(&ctx.loaders().users, self.owner_id).await
     }
 
-    /// Members, in the order they joined; the owner is the first.
-    async fn members(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
-        Ok(ctx.services().store.board_members(self.id).await?)
+    /// The first `first` members (at most and by default 100), in the
+    /// order they joined; the owner is the first.
+    #[graphql(complexity = "list_cost(first, child_complexity)")]
+    async fn members(&self, ctx: &Context<'_>, first: Option<i32>) -> AppResult<Vec<User>> {
+        let limit = list_limit(first)?;
+        Ok(ctx.services().store.board_members(self.id, limit).await?)
     }
 
-    /// Cards, oldest first.
-    async fn cards(&self, ctx: &Context<'_>) -> AppResult<Vec<Card>> {
-        Ok(ctx.services().store.board_cards(self.id).await?)
+    /// Cards, oldest first: `first` of them (at most and by default 100)
+    /// after the card whose id is `after`.
+    #[graphql(complexity = "list_cost(first, child_complexity)")]
+    async fn cards(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<ID>,
+    ) -> AppResult<Vec<Card>> {
+        let limit = list_limit(first)?;
+        let after = after_id(after.as_ref())?;
+        Ok(ctx
+            .services()
+            .store
+            .board_cards(self.id, after, limit)
+            .await?)
     }
 
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
@@ -63,14 +82,30 @@ impl Card {
         load_existing(&ctx.loaders().users, self.creator_id).await
     }
 
-    /// Assignees, in the order they were assigned.
-    async fn assignees(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
-        Ok(ctx.services().store.card_assignees(self.id).await?)
+    /// The first `first` assignees (at most and by default 100), in the
+    /// order they were assigned.
+    #[graphql(complexity = "list_cost(first, child_complexity)")]
+    async fn assignees(&self, ctx: &Context<'_>, first: Option<i32>) -> AppResult<Vec<User>> {
+        let limit = list_limit(first)?;
+        Ok(ctx.services().store.card_assignees(self.id, limit).await?)
     }
 
-    /// Comments, oldest first.
-    async fn comments(&self, ctx: &Context<'_>) -> AppResult<Vec<Comment>> {
-        Ok(ctx.services().store.card_comments(self.id).await?)
+    /// Comments, oldest first: `first` of them (at most and by default
+    /// 100) after the comment whose id is `after`.
+    #[graphql(complexity = "list_cost(first, child_complexity)")]
+    async fn comments(
+        &self,
+        ctx: &Context<'_>,
+        first: Option<i32>,
+        after: Option<ID>,
+    ) -> AppResult<Vec<Comment>> {
+        let limit = list_limit(first)?;
+        let after = after_id(after.as_ref())?;
+        Ok(ctx
+            .services()
+            .store
+            .card_comments(self.id, after, limit)
+            .await?)
     }
 
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
@@ -118,7 +153,7 @@ pub(super) async fn card_for_member(store: &Store, id: Id, user: Id) -> AppResul
 
 /// `card_for_member` inside a write transaction: the check and the change
 /// it allows are one atomic step, on one connection.
-pub(super) async fn card_for_member_in(tx: &mut WriteTx<'_>, id: Id, user: Id) -> AppResult<Card> {
+pub(super) async fn card_for_member_in(tx: &mut WriteTx, id: Id, user: Id) -> AppResult<Card> {
     let found = tx.card_and_membership(id, user).await?;
     members_only(found, "card", NOT_A_CARD_MEMBER)
 }
@@ -266,7 +301,7 @@ impl BoardMutation {
                 &notify::card_updated(&actor, &card),
             )
             .await?;
-        commit_then_publish(tx, services.broker.as_ref(), written).await?;
+        commit_then_publish(tx, &services.broker, written).await?;
         Ok(card)
     }
 
@@ -282,6 +317,11 @@ impl BoardMutation {
         let mut tx = store.begin_write().await?;
         let card = card_for_member_in(&mut tx, card_id, me).await?;
         if !tx.is_board_member(card.board_id, assignee).await? {
+            // Someone who does not exist is not found; someone who does
+            // and is not a member cannot be assigned.
+            if tx.user(assignee).await?.is_none() {
+                return Err(AppError::not_found("user"));
+            }
             return Err(AppError::bad_input(
                 "userId",
                 "an assignee must be a member of the board",
@@ -297,7 +337,7 @@ impl BoardMutation {
         } else {
             Vec::new()
         };
-        commit_then_publish(tx, services.broker.as_ref(), written).await?;
+        commit_then_publish(tx, &services.broker, written).await?;
         Ok(card)
     }
 

@@ -16,7 +16,10 @@ use async_graphql::{
 };
 use futures_util::{Stream, StreamExt};
 
-use super::{ContextExt, acting_user, datetime, loaders::load_existing, parse_id, validate};
+use super::{
+    ContextExt, acting_user, datetime, list_cost, list_limit, loaders::load_existing, parse_id,
+    validate,
+};
 use crate::{
     broker::{Event, Topic},
     delivery::{Picked, gap_free_until},
@@ -45,9 +48,16 @@ impl ChatRoom {
         &self.name
     }
 
-    /// Members, in the order they joined.
-    async fn members(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
-        Ok(ctx.services().store.chat_room_members(self.id).await?)
+    /// The first `first` members (at most and by default 100), in the
+    /// order they joined.
+    #[graphql(complexity = "list_cost(first, child_complexity)")]
+    async fn members(&self, ctx: &Context<'_>, first: Option<i32>) -> AppResult<Vec<User>> {
+        let limit = list_limit(first)?;
+        Ok(ctx
+            .services()
+            .store
+            .chat_room_members(self.id, limit)
+            .await?)
     }
 
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
@@ -157,6 +167,13 @@ async fn existing_room(store: &Store, id: Id) -> AppResult<ChatRoom> {
         .ok_or_else(|| AppError::not_found("chat room"))
 }
 
+/// What a history page costs in the complexity limit: its size times its
+/// selection.
+fn history_cost(last: Option<i32>, per_item: usize) -> usize {
+    let size = last.unwrap_or(DEFAULT_HISTORY).clamp(0, MAX_HISTORY) as usize;
+    size.saturating_mul(per_item).saturating_add(1)
+}
+
 fn members_only() -> AppError {
     AppError::forbidden("only members of this chat room may do that")
 }
@@ -170,6 +187,7 @@ impl ChatQuery {
     /// default, at most 200) before the message whose id is `before` (the
     /// newest when omitted), oldest first within the page. To page back,
     /// pass the id of the first message of the page you have.
+    #[graphql(complexity = "history_cost(last, child_complexity)")]
     async fn chat_messages(
         &self,
         ctx: &Context<'_>,
@@ -247,7 +265,7 @@ impl ChatMutation {
         } else {
             Vec::new()
         };
-        commit_then_publish_events(tx, services.broker.as_ref(), events).await?;
+        commit_then_publish_events(tx, &services.broker, events).await?;
         Ok(room)
     }
 
@@ -294,7 +312,7 @@ impl ChatMutation {
                     .map(|n| Event::Notification(Arc::new(n))),
             )
             .collect();
-        commit_then_publish_events(tx, services.broker.as_ref(), events).await?;
+        commit_then_publish_events(tx, &services.broker, events).await?;
         Ok(ChatMessageNode(message))
     }
 }

@@ -63,7 +63,7 @@ impl CommentMutation {
         let written = tx
             .insert_notifications(&recipients, &notify::comment_added(&actor, &card, &comment))
             .await?;
-        commit_then_publish(tx, services.broker.as_ref(), written).await?;
+        commit_then_publish(tx, &services.broker, written).await?;
         Ok(comment)
     }
 }

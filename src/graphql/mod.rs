@@ -8,6 +8,8 @@ mod boards;
 mod chat;
 mod comments;
 mod documents;
+mod executor;
+pub mod guard;
 mod loaders;
 mod notifications;
 mod posts;
@@ -18,12 +20,12 @@ use std::sync::Arc;
 
 use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema};
 
-pub use documents::HeraldExecutor;
+pub use executor::HeraldExecutor;
 pub use loaders::Loaders;
 pub use notifications::NotificationCursor;
 
 use crate::{
-    auth::{Auth, TokenKeys},
+    auth::{Auth, AuthThrottle, ClientIp, Passwords, TokenKeys},
     broker::Broker,
     config::Config,
     error::{AppError, AppResult},
@@ -62,13 +64,23 @@ pub struct Services {
     pub store: Arc<Store>,
     pub broker: Arc<dyn Broker>,
     pub keys: Arc<TokenKeys>,
+    /// Password hashing, a bounded number at a time.
+    pub passwords: Arc<Passwords>,
+    /// Throttles of sign-up and failed log-in.
+    pub throttle: Arc<AuthThrottle>,
     pub config: Arc<Config>,
 }
 
-/// Builds the schema with the shared services and DataLoaders.
+/// Builds the schema with the shared services and DataLoaders, and the
+/// limits validation applies to every operation: depth (fragments
+/// expanded), complexity (list fields cost their page size times their
+/// selection), recursion and directives per field. The checks that must
+/// run before validation are in `guard`.
 pub fn build_schema(services: Services) -> HeraldSchema {
     let loaders = Loaders::new(services.store.clone());
     let chat_loaders = chat::ChatLoaders::new(services.store.clone());
+    let limits = services.config.limits.clone();
+    let depth = usize::try_from(limits.max_query_depth).unwrap_or(usize::MAX);
     Schema::build(
         Query::default(),
         Mutation::default(),
@@ -77,8 +89,16 @@ pub fn build_schema(services: Services) -> HeraldSchema {
     .data(services)
     .data(loaders)
     .data(chat_loaders)
+    .limit_depth(depth)
+    .limit_recursive_depth(depth.max(RECURSIVE_DEPTH))
+    .limit_complexity(usize::try_from(limits.max_query_complexity).unwrap_or(usize::MAX))
+    .limit_directives(usize::try_from(limits.max_directives).unwrap_or(usize::MAX))
     .finish()
 }
+
+/// async-graphql's own bound on selection-set recursion (its default),
+/// kept at least as deep as the depth limit.
+const RECURSIVE_DEPTH: usize = 32;
 
 /// The schema's SDL, as checked in at `schema.graphql`.
 pub fn sdl() -> String {
@@ -97,6 +117,8 @@ trait ContextExt {
     fn loaders(&self) -> &Loaders;
     /// The signed-in caller, or UNAUTHENTICATED.
     fn caller(&self) -> AppResult<Id>;
+    /// The client's address, when the transport knows it.
+    fn client_ip(&self) -> Option<std::net::IpAddr>;
 }
 
 impl ContextExt for Context<'_> {
@@ -114,16 +136,50 @@ impl ContextExt for Context<'_> {
             None => Auth::Anonymous.require(),
         }
     }
+
+    fn client_ip(&self) -> Option<std::net::IpAddr> {
+        self.data_opt::<ClientIp>().map(|ip| ip.0)
+    }
 }
 
 /// The caller's own row, for the mutations that name them in a
 /// notification. Read in the mutation's transaction rather than through
 /// the user DataLoader: a mutation needs one row, and the loader's
 /// batching wait would only delay it.
-async fn acting_user(tx: &mut WriteTx<'_>, me: Id) -> AppResult<User> {
+async fn acting_user(tx: &mut WriteTx, me: Id) -> AppResult<User> {
     tx.user(me)
         .await?
         .ok_or_else(|| AppError::internal(format!("signed-in user {me} has no row")))
+}
+
+/// Most items a nested list field (followers, members, cards, …) returns,
+/// and what it returns when `first` is omitted: every list that grows with
+/// the data is bounded, so that no request reads a table whole. Cards and
+/// comments page on with `after`; the lists of people are cut here.
+pub const LIST_CAP: i32 = 100;
+
+/// The page size a list field was asked for: `first`, at most `LIST_CAP`.
+fn list_limit(first: Option<i32>) -> AppResult<i64> {
+    match first {
+        None => Ok(i64::from(LIST_CAP)),
+        Some(n) if (0..=LIST_CAP).contains(&n) => Ok(i64::from(n)),
+        Some(_) => Err(AppError::bad_input(
+            "first",
+            format!("must be between 0 and {LIST_CAP}"),
+        )),
+    }
+}
+
+/// What a list field costs in the complexity limit: one, plus its page
+/// size times what its selection costs per item.
+fn list_cost(first: Option<i32>, per_item: usize) -> usize {
+    let size = first.unwrap_or(LIST_CAP).clamp(0, LIST_CAP) as usize;
+    size.saturating_mul(per_item).saturating_add(1)
+}
+
+/// The id after which a page starts, from an optional `after` argument.
+fn after_id(after: Option<&ID>) -> AppResult<Id> {
+    after.map_or(Ok(0), |id| parse_id("after", id))
 }
 
 /// Parses a GraphQL `ID` argument into a row id.

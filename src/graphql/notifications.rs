@@ -135,6 +135,13 @@ async fn subject<T: LoadById>(
     }
 }
 
+/// What an inbox page costs in the complexity limit: its size times its
+/// selection (which counts the edge, its cursor and its node).
+fn page_cost(first: Option<i32>, per_item: usize) -> usize {
+    let size = first.unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE) as usize;
+    size.saturating_mul(per_item).saturating_add(1)
+}
+
 #[derive(SimpleObject)]
 pub struct NotificationEdge {
     cursor: String,
@@ -160,6 +167,7 @@ pub struct NotificationQuery;
 impl NotificationQuery {
     /// Your notifications, newest first. `first` defaults to 20 (at most
     /// 100); pass the previous page's `endCursor` as `after` for the next.
+    #[graphql(complexity = "page_cost(first, child_complexity)")]
     async fn notifications(
         &self,
         ctx: &Context<'_>,

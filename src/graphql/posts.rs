@@ -56,7 +56,7 @@ impl PostMutation {
             .map_err(|e| AppError::bad_input("file", format!("unreadable upload: {e}")))?;
         let stored = uploads::store_image(
             &services.config.uploads_dir(),
-            services.config.max_upload_bytes,
+            services.config.limits.max_upload_bytes,
             upload.content,
         )
         .await
@@ -82,7 +82,7 @@ impl PostMutation {
                     &notify::post_uploaded(&actor, &post),
                 )
                 .await?;
-            commit_then_publish(tx, services.broker.as_ref(), written).await?;
+            commit_then_publish(tx, &services.broker, written).await?;
             Ok::<_, AppError>(post)
         }
         .await;

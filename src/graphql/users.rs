@@ -2,9 +2,8 @@
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
-use super::{ContextExt, loaders::load_one, parse_id, validate};
+use super::{ContextExt, list_cost, list_limit, loaders::load_one, parse_id, validate};
 use crate::{
-    auth::{hash_password, verify_password},
     error::{AppError, AppResult},
     store::{NewUser, User},
 };
@@ -23,14 +22,20 @@ impl User {
         &self.email
     }
 
-    /// Users who follow this user, oldest follow first.
-    async fn followers(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
-        Ok(ctx.services().store.followers(self.id).await?)
+    /// The first `first` users who follow this user (at most and by
+    /// default 100), oldest follow first.
+    #[graphql(complexity = "list_cost(first, child_complexity)")]
+    async fn followers(&self, ctx: &Context<'_>, first: Option<i32>) -> AppResult<Vec<User>> {
+        let limit = list_limit(first)?;
+        Ok(ctx.services().store.followers(self.id, limit).await?)
     }
 
-    /// Users this user follows, oldest follow first.
-    async fn following(&self, ctx: &Context<'_>) -> AppResult<Vec<User>> {
-        Ok(ctx.services().store.following(self.id).await?)
+    /// The first `first` users this user follows (at most and by default
+    /// 100), oldest follow first.
+    #[graphql(complexity = "list_cost(first, child_complexity)")]
+    async fn following(&self, ctx: &Context<'_>, first: Option<i32>) -> AppResult<Vec<User>> {
+        let limit = list_limit(first)?;
+        Ok(ctx.services().store.following(self.id, limit).await?)
     }
 }
 
@@ -84,7 +89,8 @@ impl UserMutation {
         let email = validate::email(&input.email)?;
         validate::password(&input.password)?;
         let services = ctx.services();
-        let password_hash = hash_password(input.password).await?;
+        services.throttle.sign_up(ctx.client_ip())?;
+        let password_hash = services.passwords.hash(input.password).await?;
         let user = services
             .store
             .create_user(NewUser {
@@ -115,13 +121,23 @@ impl UserMutation {
     ) -> AppResult<AuthPayload> {
         let services = ctx.services();
         let email = email.trim().to_lowercase();
-        let refused = || AppError::Unauthenticated("wrong email or password".into());
-        let Some((user, hash)) = services.store.credentials_by_email(&email).await? else {
-            return Err(refused());
+        let client = ctx.client_ip();
+        services.throttle.log_in(client, &email)?;
+        // An unknown e-mail is verified against a dummy hash and refused
+        // with the same error as a wrong password: neither the answer nor
+        // its timing tells whether the account exists.
+        let found = services.store.credentials_by_email(&email).await?;
+        let (user, matches) = match found {
+            Some((user, hash)) => {
+                let matches = services.passwords.verify(password, hash).await?;
+                (Some(user), matches)
+            }
+            None => (None, services.passwords.verify_unknown(password).await?),
         };
-        if !verify_password(password, hash).await? {
-            return Err(refused());
-        }
+        let Some(user) = user.filter(|_| matches) else {
+            services.throttle.log_in_failed(client, &email);
+            return Err(AppError::Unauthenticated("wrong email or password".into()));
+        };
         let token = services.keys.issue(user.id)?;
         Ok(AuthPayload { token, user })
     }

@@ -1,18 +1,24 @@
 //! The HTTP transport: one router for GraphQL over HTTP and websockets,
-//! uploads, health checks and the playground.
+//! uploads, health checks and the playground, and the accept loop that
+//! serves it (`serve`).
 
 mod graphql;
 mod health;
 mod playground;
+pub mod serve;
 pub mod sse;
 pub mod uploads;
 pub mod ws;
 
+use std::sync::Arc;
+
 use axum::{
-    Router,
-    http::{HeaderName, HeaderValue, Method, Request, header},
+    Json, Router,
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
+    response::{IntoResponse, Response},
     routing::get,
 };
+use tokio::sync::Semaphore;
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
     limit::RequestBodyLimitLayer,
@@ -27,6 +33,34 @@ pub struct AppState {
     pub services: Services,
     /// The schema, through which every transport executes operations.
     pub schema: HeraldExecutor,
+    /// Places for queries and mutations executing at once
+    /// (`--max-concurrent-requests`).
+    pub requests: Arc<Semaphore>,
+}
+
+impl AppState {
+    pub fn new(services: Services, schema: HeraldExecutor) -> Self {
+        let permits = usize::try_from(services.config.limits.max_concurrent_requests)
+            .unwrap_or(usize::MAX)
+            .min(Semaphore::MAX_PERMITS);
+        AppState {
+            services,
+            schema,
+            requests: Arc::new(Semaphore::new(permits)),
+        }
+    }
+}
+
+/// A GraphQL-shaped error body with a status code, for requests that fail
+/// before execution.
+pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
+    (
+        status,
+        Json(serde_json::json!({
+            "errors": [{ "message": message, "extensions": { "code": code } }]
+        })),
+    )
+        .into_response()
 }
 
 /// Room on top of the largest upload for the rest of a multipart request.
@@ -34,8 +68,10 @@ const REQUEST_OVERHEAD_BYTES: u64 = 1024 * 1024;
 
 pub fn router(state: AppState) -> Router {
     let config = &state.services.config;
-    let body_limit =
-        usize::try_from(config.max_upload_bytes + REQUEST_OVERHEAD_BYTES).unwrap_or(usize::MAX);
+    // A backstop for every body; JSON bodies meet the smaller
+    // `--max-body-bytes` in the GraphQL handlers.
+    let body_limit = usize::try_from(config.limits.max_upload_bytes + REQUEST_OVERHEAD_BYTES)
+        .unwrap_or(usize::MAX);
     let api = Router::new()
         .route("/graphql", get(graphql::get_or_upgrade).post(graphql::post))
         .route("/graphql/stream", get(sse::get).post(sse::post))

@@ -34,15 +34,16 @@
 use std::{
     collections::HashMap,
     convert::Infallible,
+    net::SocketAddr,
     sync::{Arc, Mutex},
     time::Duration,
 };
 
 use async_graphql::{Executor, Request, parser::types::OperationType};
 use axum::{
-    Extension,
-    body::Bytes,
-    extract::{RawQuery, State},
+    Extension, Json,
+    body::Body,
+    extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
     response::{
         IntoResponse, Response,
@@ -51,13 +52,13 @@ use axum::{
 };
 use futures_util::{StreamExt, stream};
 use serde::Deserialize;
-use tokio_util::sync::CancellationToken;
 
 use super::{
-    AppState,
-    graphql::{auth_from_headers, error_response},
+    AppState, error_response,
+    graphql::{auth_from_headers, is_json, read_body, refuse_changes_over_get},
+    serve::Lifecycle,
 };
-use crate::auth::Auth;
+use crate::auth::{Auth, ClientIp};
 
 /// How long a browser should wait before reconnecting a dropped stream.
 /// Short, because resuming is cheap (one indexed read) and a user expects
@@ -113,19 +114,6 @@ impl EventIds {
 #[derive(Clone, Debug)]
 pub struct LastEventId(pub String);
 
-/// Ends every open stream of one server when it shuts down. An SSE
-/// response never finishes by itself, and a graceful shutdown waits for
-/// responses to finish; `serve_on` puts one of these in the router's
-/// extensions and fires it when shutdown begins.
-#[derive(Clone, Default)]
-pub struct StreamsShutdown(CancellationToken);
-
-impl StreamsShutdown {
-    pub fn end_all_streams(&self) {
-        self.0.cancel();
-    }
-}
-
 /// The query-string parameters read here besides those of the GraphQL
 /// request itself.
 #[derive(Deserialize, Default)]
@@ -155,7 +143,8 @@ impl StreamParams {
 /// cannot change anything.
 pub async fn get(
     State(state): State<AppState>,
-    shutdown: Option<Extension<StreamsShutdown>>,
+    lifecycle: Option<Extension<Lifecycle>>,
+    ConnectInfo(remote): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
 ) -> Response {
@@ -170,37 +159,48 @@ pub async fn get(
     if request.operation_name.is_none() {
         request.operation_name = params.operation_name.clone();
     }
-    if let Ok(document) = request.parsed_query()
-        && document
-            .operations
-            .iter()
-            .any(|(_, op)| op.node.ty == OperationType::Mutation)
-    {
-        return error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
-            "BAD_REQUEST",
-            "mutations cannot be sent with GET; use POST",
-        );
+    // Checked (and parsed) here, so that a refused text is never parsed
+    // to find out whether it is a mutation.
+    if let Err(refused) = state.schema.prepare(&mut request) {
+        return refused_before_streaming(*refused);
     }
-    let shutdown = shutdown.map(|Extension(s)| s).unwrap_or_default();
+    if let Some(response) =
+        refuse_changes_over_get(&state, &mut request, OperationType::Subscription)
+    {
+        return response;
+    }
+    let lifecycle = lifecycle.map(|Extension(l)| l).unwrap_or_default();
     stream_operation(
         &state,
-        shutdown,
+        lifecycle,
         &headers,
         params.access_token.as_deref(),
-        request,
+        request.data(ClientIp(remote.ip())),
     )
 }
 
 /// `POST /graphql/stream` with a JSON GraphQL request body.
 pub async fn post(
     State(state): State<AppState>,
-    shutdown: Option<Extension<StreamsShutdown>>,
+    lifecycle: Option<Extension<Lifecycle>>,
+    ConnectInfo(remote): ConnectInfo<SocketAddr>,
     headers: HeaderMap,
     RawQuery(query): RawQuery,
-    body: Bytes,
+    body: Body,
 ) -> Response {
     let params = StreamParams::from_query(query.as_deref().unwrap_or_default());
+    if !is_json(&headers) {
+        return error_response(
+            StatusCode::UNSUPPORTED_MEDIA_TYPE,
+            "UNSUPPORTED_MEDIA_TYPE",
+            "send the request as application/json",
+        );
+    }
+    let max = state.services.config.limits.max_body_bytes;
+    let body = match read_body(body, max, &headers).await {
+        Ok(body) => body,
+        Err(response) => return response,
+    };
     let request: Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(err) => {
@@ -211,14 +211,20 @@ pub async fn post(
             );
         }
     };
-    let shutdown = shutdown.map(|Extension(s)| s).unwrap_or_default();
+    let lifecycle = lifecycle.map(|Extension(l)| l).unwrap_or_default();
     stream_operation(
         &state,
-        shutdown,
+        lifecycle,
         &headers,
         params.access_token.as_deref(),
-        request,
+        request.data(ClientIp(remote.ip())),
     )
+}
+
+/// A request refused before its stream opened: its errors, as JSON with
+/// 400, since no stream is coming.
+fn refused_before_streaming(refused: async_graphql::Response) -> Response {
+    (StatusCode::BAD_REQUEST, Json(refused)).into_response()
 }
 
 /// The caller: the `Authorization` header, or else the `access_token`
@@ -233,7 +239,7 @@ fn caller(state: &AppState, headers: &HeaderMap, access_token: Option<&str>) -> 
 
 fn stream_operation(
     state: &AppState,
-    shutdown: StreamsShutdown,
+    lifecycle: Lifecycle,
     headers: &HeaderMap,
     access_token: Option<&str>,
     request: Request,
@@ -281,7 +287,7 @@ fn stream_operation(
         }))
         .chain(stream::once(async { complete_event() }))
         // Ending without `complete` tells a browser to reconnect.
-        .take_until(shutdown.0.cancelled_owned())
+        .take_until(lifecycle.shutting_down())
         .map(Ok::<_, Infallible>);
     let keep_alive = KeepAlive::new()
         .interval(state.services.config.sse_keepalive())
@@ -306,7 +312,7 @@ fn next_event(ids: &EventIds, response: &async_graphql::Response) -> Event {
             tracing::error!(error = %err, "could not serialise an execution result");
             Event::default().event("next").data(
                 serde_json::json!({
-                    "errors": [{"message": "internal error", "extensions": {"code": "INTERNAL"}}]
+                    "errors": [{"message": "internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
                 })
                 .to_string(),
             )

@@ -1,169 +1,540 @@
 //! GraphQL over websockets: `graphql-transport-ws` and the legacy
 //! `graphql-ws` (subscriptions-transport-ws) subprotocols.
 //!
-//! Herald reads the first message itself before handing the socket to
-//! async-graphql, to enforce the protocol's authentication rules, which
-//! the library leaves to the application: a bad or expired token in
-//! `connection_init` closes with 4403, a `subscribe` before the
-//! acknowledgement closes with 4401, and no `connection_init` within the
-//! configured time closes with 4408.
+//! Herald runs both protocols itself, one task per socket, and executes
+//! each operation through `HeraldExecutor` like every other transport. It
+//! does so to enforce what the protocols and a public server require, and
+//! what a general-purpose implementation leaves to the application:
+//!
+//! - `connection_init` within `--ws-init-timeout-secs` (else 4408), and
+//!   first (a `subscribe` before it: 4401); a bad or expired token in it
+//!   closes with 4403; a malformed message with 4400; a second
+//!   `connection_init` with 4429;
+//! - at most `--max-subscriptions-per-connection` live operations per
+//!   socket: the excess is refused with an `error` message for its id
+//!   (`TOO_MANY_SUBSCRIPTIONS`); a `subscribe` whose id is in use closes
+//!   the socket with 4409, as graphql-transport-ws says, instead of
+//!   silently replacing the first;
+//! - a `ping` (legacy: `ka` and a websocket ping frame) every
+//!   `--ws-keepalive-secs`; a peer that sends nothing, not even a pong,
+//!   for two intervals is disconnected (close 3008), and so is one that
+//!   stops reading what the server writes;
+//! - at shutdown, every socket closes with 1001 ("going away"), so that
+//!   clients reconnect to another replica and resume by cursor.
+//!
+//! A slow socket never slows anybody else: while this task waits on the
+//! socket, its operations' broker buffers fill, overflow, and those
+//! operations catch up from the store once the socket drains.
 
-use std::time::Duration;
+use std::{collections::HashMap, net::IpAddr, sync::Arc, time::Duration};
 
-use async_graphql::{Data, http::ALL_WEBSOCKET_PROTOCOLS};
-use async_graphql_axum::{GraphQLProtocol, GraphQLWebSocket};
+use async_graphql::{Data, Executor, Request, http::WebSocketProtocols};
 use axum::{
     extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
+    http::{HeaderMap, header, request::Parts},
     response::Response,
 };
-use futures_util::{SinkExt, StreamExt, stream};
-use serde_json::Value;
+use futures_util::{
+    SinkExt, Stream, StreamExt,
+    stream::{self, AbortHandle, Abortable, BoxStream, SelectAll, SplitSink},
+};
+use serde_json::{Value, json};
+use tokio::time::{Instant, MissedTickBehavior};
+use tracing::Instrument;
 
-use super::AppState;
-use crate::auth::Auth;
+use super::{AppState, serve::ConnectionPermit, serve::Lifecycle};
+use crate::auth::{Auth, ClientIp};
 
 /// Read buffer per connection. tungstenite's default (128 KiB) is sized
 /// for throughput; Herald's sockets are mostly idle and receive small
 /// frames, and this buffer is allocated for every open socket.
 pub const WS_READ_BUFFER: usize = 4 * 1024;
-/// Largest message a client may send (subscribe payloads are small).
-pub const WS_MAX_MESSAGE: usize = 256 * 1024;
+
+/// Longest id a client may give an operation. Ids are counters or UUIDs;
+/// a longer one is a client bug or an attempt to grow the server's maps.
+const MAX_OPERATION_ID: usize = 128;
 
 pub mod close {
-    //! graphql-transport-ws close codes used here.
+    //! Close codes used here: graphql-transport-ws's, plus 1001 (going
+    //! away, at shutdown) and 3008 (keep-alive timeout).
+    pub const GOING_AWAY: u16 = 1001;
+    pub const KEEPALIVE_TIMEOUT: u16 = 3008;
     pub const BAD_REQUEST: u16 = 4400;
     pub const UNAUTHORIZED: u16 = 4401;
     pub const FORBIDDEN: u16 = 4403;
     pub const INIT_TIMEOUT: u16 = 4408;
+    pub const DUPLICATE_ID: u16 = 4409;
+    pub const TOO_MANY_INITS: u16 = 4429;
 }
 
-/// Accepts the upgrade with buffers sized for many idle sockets. `legacy`
-/// is true for the subscriptions-transport-ws protocol (`graphql-ws`).
+/// What a socket may do, from the configuration.
+#[derive(Clone, Copy, Debug)]
+struct SocketLimits {
+    init_timeout: Duration,
+    keepalive: Duration,
+    max_operations: usize,
+}
+
+/// The subprotocol to speak: the first one the client lists that Herald
+/// knows.
+pub fn protocol_of(headers: &HeaderMap) -> Option<WebSocketProtocols> {
+    headers
+        .get(header::SEC_WEBSOCKET_PROTOCOL)?
+        .to_str()
+        .ok()?
+        .split(',')
+        .find_map(|p| p.trim().parse::<WebSocketProtocols>().ok())
+}
+
+/// Accepts the upgrade with buffers sized for many idle sockets.
 /// `header_auth` is the caller named by the upgrade request's own
 /// `Authorization` header, used when `connection_init` carries no token.
 pub fn upgrade(
     state: AppState,
     upgrade: WebSocketUpgrade,
-    protocol: GraphQLProtocol,
-    legacy: bool,
+    protocol: WebSocketProtocols,
+    parts: &Parts,
     header_auth: Auth,
+    client: IpAddr,
 ) -> Response {
+    let lifecycle = parts
+        .extensions
+        .get::<Lifecycle>()
+        .cloned()
+        .unwrap_or_default();
+    // Held by the socket's task: the connection counts until the socket
+    // closes, not only until the upgrade.
+    let permit = parts.extensions.get::<Arc<ConnectionPermit>>().cloned();
+    let config = &state.services.config;
+    let limits = SocketLimits {
+        init_timeout: config.ws_init_timeout(),
+        keepalive: config.limits.ws_keepalive(),
+        max_operations: usize::try_from(config.limits.max_subscriptions_per_connection)
+            .unwrap_or(usize::MAX),
+    };
+    let max_message = usize::try_from(config.limits.max_body_bytes).unwrap_or(usize::MAX);
     upgrade
-        .protocols(ALL_WEBSOCKET_PROTOCOLS)
+        .protocols([protocol.sec_websocket_protocol()])
         .read_buffer_size(WS_READ_BUFFER)
         // Write each frame as soon as it is produced: notifications are
         // small and latency matters more than batching.
         .write_buffer_size(0)
-        .max_message_size(WS_MAX_MESSAGE)
-        .max_frame_size(WS_MAX_MESSAGE)
-        .on_upgrade(move |socket| serve(state, socket, protocol, legacy, header_auth))
+        .max_message_size(max_message)
+        .max_frame_size(max_message)
+        .on_upgrade(move |socket| {
+            let span = tracing::info_span!(
+                "websocket",
+                protocol = protocol.sec_websocket_protocol(),
+                client = %client,
+                user.id = tracing::field::Empty,
+            );
+            let tracker = lifecycle.clone();
+            let served = async move {
+                let _permit = permit;
+                Socket::new(state, protocol, limits, client, lifecycle)
+                    .serve(socket, header_auth)
+                    .await;
+            };
+            // Tracked, so that a shutdown waits for the socket to close.
+            tracker.track(served.instrument(span))
+        })
 }
 
-async fn serve(
+/// An outgoing item of one operation.
+enum Output {
+    /// A result, already written as the protocol's message.
+    Next(String),
+    /// The operation ended.
+    Done(Arc<str>),
+}
+
+type Operation = Abortable<BoxStream<'static, Output>>;
+
+/// One websocket, from `connection_init` to close.
+struct Socket {
     state: AppState,
-    socket: WebSocket,
-    protocol: GraphQLProtocol,
-    legacy: bool,
-    header_auth: Auth,
-) {
-    let (mut sink, mut incoming) = socket.split();
-    let init_timeout = state.services.config.ws_init_timeout();
-    let first = match first_text(&mut incoming, init_timeout).await {
-        FirstMessage::Text(text) => text,
-        FirstMessage::Closed => return,
-        FirstMessage::TimedOut => {
-            let _ = sink
-                .send(close_frame(
+    protocol: WebSocketProtocols,
+    limits: SocketLimits,
+    client: IpAddr,
+    lifecycle: Lifecycle,
+    /// The live operations by id, to stop one on `complete`.
+    active: HashMap<Arc<str>, AbortHandle>,
+    /// Their results, merged.
+    outputs: SelectAll<Operation>,
+}
+
+/// How the session ended, and what to tell the peer.
+enum Ending {
+    /// Close with this code and reason.
+    Close(u16, &'static str),
+    /// The peer is gone, or stopped reading: nothing to send.
+    Gone,
+}
+
+impl Socket {
+    fn new(
+        state: AppState,
+        protocol: WebSocketProtocols,
+        limits: SocketLimits,
+        client: IpAddr,
+        lifecycle: Lifecycle,
+    ) -> Self {
+        Socket {
+            state,
+            protocol,
+            limits,
+            client,
+            lifecycle,
+            active: HashMap::new(),
+            outputs: SelectAll::new(),
+        }
+    }
+
+    fn legacy(&self) -> bool {
+        self.protocol == WebSocketProtocols::SubscriptionsTransportWS
+    }
+
+    async fn serve(mut self, socket: WebSocket, header_auth: Auth) {
+        let (mut sink, mut incoming) = socket.split();
+        let shutdown = self.lifecycle.shutting_down();
+        let session = tokio::select! {
+            session = self.initialise(&mut sink, &mut incoming, header_auth) => session,
+            () = shutdown => Err(Ending::Close(close::GOING_AWAY, "Server shutting down")),
+        };
+        let ending = match session {
+            Ok(session) => self.run(&mut sink, &mut incoming, session).await,
+            Err(ending) => ending,
+        };
+        // Stop every operation (and its broker subscription) before the
+        // goodbye, which may wait on a slow peer.
+        self.outputs = SelectAll::new();
+        self.active.clear();
+        if let Ending::Close(code, reason) = ending {
+            let _ =
+                tokio::time::timeout(self.limits.keepalive, sink.send(close_frame(code, reason)))
+                    .await;
+        }
+    }
+
+    /// Waits for `connection_init`, checks its token and acknowledges it;
+    /// returns the session data every operation of the socket shares.
+    async fn initialise<S>(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        incoming: &mut S,
+        header_auth: Auth,
+    ) -> Result<Arc<Data>, Ending>
+    where
+        S: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    {
+        let first = match tokio::time::timeout(self.limits.init_timeout, next_text(incoming)).await
+        {
+            Err(_) => {
+                return Err(Ending::Close(
                     close::INIT_TIMEOUT,
                     "Connection initialisation timeout",
-                ))
-                .await;
-            return;
-        }
-    };
-    let message: Value = match serde_json::from_str(&first) {
-        Ok(message) => message,
-        Err(_) => {
-            let _ = sink
-                .send(close_frame(close::BAD_REQUEST, "Invalid message received"))
-                .await;
-            return;
-        }
-    };
-    match message.get("type").and_then(Value::as_str) {
-        Some("connection_init") => {}
-        Some("subscribe" | "start") => {
-            let _ = sink
-                .send(close_frame(close::UNAUTHORIZED, "Unauthorized"))
-                .await;
-            return;
-        }
-        _ => {
-            let _ = sink
-                .send(close_frame(
+                ));
+            }
+            Ok(Incoming::Gone) => return Err(Ending::Gone),
+            Ok(Incoming::Malformed) => {
+                return Err(Ending::Close(
+                    close::BAD_REQUEST,
+                    "Invalid message received",
+                ));
+            }
+            Ok(Incoming::Text(text)) => text,
+        };
+        let Ok(message) = serde_json::from_str::<Value>(&first) else {
+            return Err(Ending::Close(
+                close::BAD_REQUEST,
+                "Invalid message received",
+            ));
+        };
+        match message.get("type").and_then(Value::as_str) {
+            Some("connection_init") => {}
+            Some("subscribe" | "start") => {
+                return Err(Ending::Close(close::UNAUTHORIZED, "Unauthorized"));
+            }
+            _ => {
+                return Err(Ending::Close(
                     close::BAD_REQUEST,
                     "Expected connection_init first",
-                ))
-                .await;
-            return;
-        }
-    }
-    let auth = match token_in(message.get("payload")) {
-        Some(token) => Auth::from_authorization(&state.services.keys, Some(token)),
-        None => header_auth,
-    };
-    if let Auth::Invalid(reason) = auth {
-        if legacy {
-            let error =
-                serde_json::json!({"type": "connection_error", "payload": {"message": reason}});
-            let _ = sink.send(Message::Text(error.to_string().into())).await;
-        }
-        let _ = sink.send(close_frame(close::FORBIDDEN, "Forbidden")).await;
-        return;
-    }
-    if let Auth::User(user) = auth {
-        tracing::debug!(user.id = user, "websocket connection initialised");
-    }
-    // Put the init message back in front, so that async-graphql runs the
-    // rest of the protocol (ack, subscribe, ping, complete) as usual.
-    let replayed = stream::once(async move { Ok(Message::Text(first.into())) }).chain(incoming);
-    GraphQLWebSocket::new_with_pair(sink, replayed, state.schema.clone(), protocol)
-        .on_connection_init(move |_| async move {
-            let mut data = Data::default();
-            data.insert(auth);
-            Ok(data)
-        })
-        .serve()
-        .await;
-}
-
-enum FirstMessage {
-    Text(String),
-    Closed,
-    TimedOut,
-}
-
-async fn first_text<S>(incoming: &mut S, timeout: Duration) -> FirstMessage
-where
-    S: futures_util::Stream<Item = Result<Message, axum::Error>> + Unpin,
-{
-    let wait = async {
-        while let Some(message) = incoming.next().await {
-            match message {
-                Ok(Message::Text(text)) => return FirstMessage::Text(text.to_string()),
-                Ok(Message::Binary(bytes)) => match String::from_utf8(bytes.to_vec()) {
-                    Ok(text) => return FirstMessage::Text(text),
-                    Err(_) => return FirstMessage::Closed,
-                },
-                Ok(Message::Close(_)) | Err(_) => return FirstMessage::Closed,
-                Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+                ));
             }
         }
-        FirstMessage::Closed
-    };
-    tokio::time::timeout(timeout, wait)
-        .await
-        .unwrap_or(FirstMessage::TimedOut)
+        let auth = match token_in(message.get("payload")) {
+            Some(token) => Auth::from_authorization(&self.state.services.keys, Some(token)),
+            None => header_auth,
+        };
+        if let Auth::Invalid(reason) = auth {
+            if self.legacy() {
+                let error = json!({"type": "connection_error", "payload": {"message": reason}});
+                let _ = self.send(sink, error).await;
+            }
+            return Err(Ending::Close(close::FORBIDDEN, "Forbidden"));
+        }
+        if let Auth::User(user) = auth {
+            tracing::Span::current().record("user.id", user);
+            tracing::debug!("websocket connection initialised");
+        }
+        self.send(sink, json!({"type": "connection_ack"})).await?;
+        let mut data = Data::default();
+        data.insert(auth);
+        data.insert(ClientIp(self.client));
+        Ok(Arc::new(data))
+    }
+
+    /// The acknowledged session: client messages, operation results,
+    /// keep-alives and the shutdown signal, until one of them ends it.
+    async fn run<S>(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        incoming: &mut S,
+        session: Arc<Data>,
+    ) -> Ending
+    where
+        S: Stream<Item = Result<Message, axum::Error>> + Unpin,
+    {
+        let mut keepalive = tokio::time::interval_at(
+            Instant::now() + self.limits.keepalive,
+            self.limits.keepalive,
+        );
+        keepalive.set_missed_tick_behavior(MissedTickBehavior::Delay);
+        let mut last_heard = Instant::now();
+        let shutdown = self.lifecycle.shutting_down();
+        tokio::pin!(shutdown);
+        loop {
+            let step = tokio::select! {
+                () = &mut shutdown => return Ending::Close(close::GOING_AWAY, "Server shutting down"),
+                _ = keepalive.tick() => {
+                    if last_heard.elapsed() >= self.limits.keepalive * 2 {
+                        tracing::debug!("peer stopped answering pings");
+                        return Ending::Close(close::KEEPALIVE_TIMEOUT, "Keep-alive timeout");
+                    }
+                    self.keep_alive(sink).await
+                }
+                message = incoming.next() => {
+                    last_heard = Instant::now();
+                    match message {
+                        Some(Ok(Message::Text(text))) => self.on_message(sink, text.as_str(), &session).await,
+                        Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
+                            Ok(text) => self.on_message(sink, text, &session).await,
+                            Err(_) => Err(Ending::Close(close::BAD_REQUEST, "Invalid message received")),
+                        },
+                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                        Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Err(Ending::Gone),
+                    }
+                }
+                Some(output) = self.outputs.next(), if !self.outputs.is_empty() => {
+                    self.on_output(sink, output).await
+                }
+            };
+            if let Err(ending) = step {
+                return ending;
+            }
+        }
+    }
+
+    async fn keep_alive(&mut self, sink: &mut SplitSink<WebSocket, Message>) -> Result<(), Ending> {
+        if self.legacy() {
+            // The legacy protocol's keep-alive, which its clients expect,
+            // and a websocket ping, which browsers answer by themselves.
+            self.send(sink, json!({"type": "ka"})).await?;
+            self.send_frame(sink, Message::Ping(Default::default()))
+                .await
+        } else {
+            self.send(sink, json!({"type": "ping"})).await
+        }
+    }
+
+    async fn on_message(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        text: &str,
+        session: &Arc<Data>,
+    ) -> Result<(), Ending> {
+        let invalid = || Ending::Close(close::BAD_REQUEST, "Invalid message received");
+        let message: Value = serde_json::from_str(text).map_err(|_| invalid())?;
+        let id = || -> Result<Arc<str>, Ending> {
+            match message.get("id").and_then(Value::as_str) {
+                Some(id) if !id.is_empty() && id.len() <= MAX_OPERATION_ID => Ok(id.into()),
+                _ => Err(invalid()),
+            }
+        };
+        match message.get("type").and_then(Value::as_str) {
+            Some("subscribe" | "start") => {
+                let id = id()?;
+                let payload = message.get("payload").cloned().ok_or_else(invalid)?;
+                let request: Request = serde_json::from_value(payload).map_err(|_| invalid())?;
+                self.start(sink, id, request, session).await
+            }
+            Some("complete" | "stop") => {
+                let id = id()?;
+                if let Some(operation) = self.active.remove(&id) {
+                    operation.abort();
+                    if self.legacy() {
+                        return self
+                            .send(sink, json!({"type": "complete", "id": &*id}))
+                            .await;
+                    }
+                }
+                Ok(())
+            }
+            Some("ping") if !self.legacy() => {
+                let mut pong = json!({"type": "pong"});
+                if let Some(payload) = message.get("payload") {
+                    pong["payload"] = payload.clone();
+                }
+                self.send(sink, pong).await
+            }
+            Some("pong") if !self.legacy() => Ok(()),
+            Some("connection_init") => Err(Ending::Close(
+                close::TOO_MANY_INITS,
+                "Too many initialisation requests",
+            )),
+            Some("connection_terminate") if self.legacy() => {
+                Err(Ending::Close(1000, "Connection terminated"))
+            }
+            _ => Err(invalid()),
+        }
+    }
+
+    /// Starts operation `id`, unless its id is taken (4409) or the socket
+    /// has as many live operations as it may.
+    async fn start(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        id: Arc<str>,
+        request: Request,
+        session: &Arc<Data>,
+    ) -> Result<(), Ending> {
+        if self.active.contains_key(&id) {
+            if self.legacy() {
+                return self
+                    .refuse(
+                        sink,
+                        &id,
+                        "DUPLICATE_OPERATION_ID",
+                        "an operation with this id is already running",
+                    )
+                    .await;
+            }
+            return Err(Ending::Close(
+                close::DUPLICATE_ID,
+                "Subscriber for this id already exists",
+            ));
+        }
+        if self.active.len() >= self.limits.max_operations {
+            let message = format!(
+                "a connection may run at most {} operations at once",
+                self.limits.max_operations
+            );
+            return self
+                .refuse(sink, &id, "TOO_MANY_SUBSCRIPTIONS", &message)
+                .await;
+        }
+        let results = self
+            .state
+            .schema
+            .execute_stream(request, Some(Arc::clone(session)));
+        let (next_id, done_id) = (Arc::clone(&id), Arc::clone(&id));
+        let kind = if self.legacy() { "data" } else { "next" };
+        let outputs = results
+            .map(move |response| {
+                let message = json!({"type": kind, "id": &*next_id, "payload": response});
+                Output::Next(message.to_string())
+            })
+            .chain(stream::once(async move { Output::Done(done_id) }))
+            .boxed();
+        let (handle, registration) = AbortHandle::new_pair();
+        self.outputs.push(Abortable::new(outputs, registration));
+        self.active.insert(id, handle);
+        Ok(())
+    }
+
+    /// An `error` message for operation `id`, which is not started.
+    async fn refuse(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        id: &str,
+        code: &str,
+        message: &str,
+    ) -> Result<(), Ending> {
+        let error = json!({
+            "type": "error",
+            "id": id,
+            "payload": [{"message": message, "extensions": {"code": code}}],
+        });
+        self.send(sink, error).await
+    }
+
+    async fn on_output(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        output: Output,
+    ) -> Result<(), Ending> {
+        match output {
+            Output::Next(message) => self.send_frame(sink, Message::Text(message.into())).await,
+            Output::Done(id) => {
+                self.active.remove(&id);
+                self.send(sink, json!({"type": "complete", "id": &*id}))
+                    .await
+            }
+        }
+    }
+
+    async fn send(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        message: Value,
+    ) -> Result<(), Ending> {
+        self.send_frame(sink, Message::Text(message.to_string().into()))
+            .await
+    }
+
+    /// Sends one frame. A peer that has not taken it after two keep-alive
+    /// intervals has stopped reading, and is dropped.
+    async fn send_frame(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        frame: Message,
+    ) -> Result<(), Ending> {
+        match tokio::time::timeout(self.limits.keepalive * 2, sink.send(frame)).await {
+            Ok(Ok(())) => Ok(()),
+            Ok(Err(_)) => Err(Ending::Gone),
+            Err(_) => {
+                tracing::debug!("peer stopped reading");
+                Err(Ending::Gone)
+            }
+        }
+    }
+}
+
+enum Incoming {
+    Text(String),
+    Malformed,
+    Gone,
+}
+
+/// The next text message (control frames skipped).
+async fn next_text<S>(incoming: &mut S) -> Incoming
+where
+    S: Stream<Item = Result<Message, axum::Error>> + Unpin,
+{
+    while let Some(message) = incoming.next().await {
+        match message {
+            Ok(Message::Text(text)) => return Incoming::Text(text.to_string()),
+            Ok(Message::Binary(bytes)) => {
+                return match String::from_utf8(bytes.to_vec()) {
+                    Ok(text) => Incoming::Text(text),
+                    Err(_) => Incoming::Malformed,
+                };
+            }
+            Ok(Message::Close(_)) | Err(_) => return Incoming::Gone,
+            Ok(Message::Ping(_) | Message::Pong(_)) => continue,
+        }
+    }
+    Incoming::Gone
 }
 
 /// The token in a `connection_init` payload: `authorization` or

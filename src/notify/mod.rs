@@ -239,8 +239,8 @@ fn is_name_char(c: char) -> bool {
 /// A broker that delivers through the database (LISTEN/NOTIFY) gets its
 /// notice sent inside the transaction, so that it goes out on commit.
 pub async fn commit_then_publish(
-    tx: WriteTx<'_>,
-    broker: &dyn Broker,
+    tx: WriteTx,
+    broker: &Arc<dyn Broker>,
     written: Vec<Notification>,
 ) -> StoreResult<()> {
     let events: Vec<Event> = written
@@ -252,19 +252,32 @@ pub async fn commit_then_publish(
 
 /// `commit_then_publish` for any events: a chat message with the mention
 /// notifications it caused, or a room membership change.
+///
+/// The commit and the publish run in a task of their own: a request that
+/// is cancelled while it waits (its deadline passed, its client left) must
+/// not stop between a commit and its publish, or live subscribers would
+/// see the change only at their next catch-up.
 pub async fn commit_then_publish_events(
-    mut tx: WriteTx<'_>,
-    broker: &dyn Broker,
+    mut tx: WriteTx,
+    broker: &Arc<dyn Broker>,
     events: Vec<Event>,
 ) -> StoreResult<()> {
     if let Some((channel, payload)) = broker.notice_in_transaction(&events) {
         tx.notify(&channel, &payload).await?;
     }
-    tx.commit().await?;
-    if !events.is_empty() {
-        broker.publish(events).await;
+    let broker = Arc::clone(broker);
+    let publish = tokio::spawn(async move {
+        tx.commit().await?;
+        if !events.is_empty() {
+            broker.publish(events).await;
+        }
+        Ok(())
+    });
+    match publish.await {
+        Ok(result) => result,
+        // The task panicked: surface it as the request's failure.
+        Err(err) => std::panic::resume_unwind(err.into_panic()),
     }
-    Ok(())
 }
 
 #[cfg(test)]

@@ -41,7 +41,7 @@ struct BoardAndMember {
     member_id: Option<Id>,
 }
 
-impl WriteTx<'_> {
+impl WriteTx {
     /// Creates a board with its owner as first member.
     pub async fn insert_board(&mut self, owner: Id, name: &str) -> StoreResult<Board> {
         let board = sqlx::query_as::<_, Board>(&format!(
@@ -116,13 +116,15 @@ impl Store {
         is_board_member(&self.pool, board, user).await
     }
 
-    /// Members of a board, in the order they joined.
-    pub async fn board_members(&self, board: Id) -> StoreResult<Vec<User>> {
+    /// The first `limit` members of a board, in the order they joined.
+    pub async fn board_members(&self, board: Id, limit: i64) -> StoreResult<Vec<User>> {
         Ok(sqlx::query_as::<_, User>(
             "SELECT u.id, u.name, u.email, u.created_at FROM board_members m \
-             JOIN users u ON u.id = m.user_id WHERE m.board_id = $1 ORDER BY m.joined_at, u.id",
+             JOIN users u ON u.id = m.user_id WHERE m.board_id = $1 \
+             ORDER BY m.joined_at, u.id LIMIT $2",
         )
         .bind(board)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -53,7 +53,7 @@ async fn card_and_membership<'e>(
     Ok(row.map(|r| (r.card, r.member_id.is_some())))
 }
 
-impl WriteTx<'_> {
+impl WriteTx {
     pub async fn insert_card(
         &mut self,
         board: Id,
@@ -161,23 +161,29 @@ impl Store {
         self.rows_by_ids("cards", CARD_COLUMNS, ids).await
     }
 
-    /// Cards of a board, oldest first.
-    pub async fn board_cards(&self, board: Id) -> StoreResult<Vec<Card>> {
+    /// Up to `limit` cards of a board with an id above `after`, oldest
+    /// first.
+    pub async fn board_cards(&self, board: Id, after: Id, limit: i64) -> StoreResult<Vec<Card>> {
         Ok(sqlx::query_as::<_, Card>(&format!(
-            "SELECT {CARD_COLUMNS} FROM cards WHERE board_id = $1 ORDER BY id"
+            "SELECT {CARD_COLUMNS} FROM cards WHERE board_id = $1 AND id > $2 ORDER BY id LIMIT $3"
         ))
         .bind(board)
+        .bind(after)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// Assignees of a card, in the order they were assigned.
-    pub async fn card_assignees(&self, card: Id) -> StoreResult<Vec<User>> {
+    /// The first `limit` assignees of a card, in the order they were
+    /// assigned.
+    pub async fn card_assignees(&self, card: Id, limit: i64) -> StoreResult<Vec<User>> {
         Ok(sqlx::query_as::<_, User>(
             "SELECT u.id, u.name, u.email, u.created_at FROM card_assignees a \
-             JOIN users u ON u.id = a.user_id WHERE a.card_id = $1 ORDER BY a.assigned_at, u.id",
+             JOIN users u ON u.id = a.user_id WHERE a.card_id = $1 \
+             ORDER BY a.assigned_at, u.id LIMIT $2",
         )
         .bind(card)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }

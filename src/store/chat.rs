@@ -39,7 +39,7 @@ const MESSAGE_COLUMNS: &str = "id, room_id, prev_id, author_id, body, created_at
 /// space is separate from the one-key lock `insert_notifications` takes.
 const ROOM_LOCK_CLASS: i32 = 7151;
 
-impl WriteTx<'_> {
+impl WriteTx {
     /// Creates a room with its creator as first member.
     pub async fn insert_chat_room(&mut self, creator: Id, name: &str) -> StoreResult<ChatRoom> {
         let room = sqlx::query_as::<_, ChatRoom>(&format!(
@@ -160,13 +160,15 @@ impl Store {
         Ok(row.map(|(t,)| t))
     }
 
-    /// Members of a room, in the order they joined.
-    pub async fn chat_room_members(&self, room: Id) -> StoreResult<Vec<User>> {
+    /// The first `limit` members of a room, in the order they joined.
+    pub async fn chat_room_members(&self, room: Id, limit: i64) -> StoreResult<Vec<User>> {
         Ok(sqlx::query_as::<_, User>(
             "SELECT u.id, u.name, u.email, u.created_at FROM chat_members m \
-             JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 ORDER BY m.joined_at, u.id",
+             JOIN users u ON u.id = m.user_id WHERE m.room_id = $1 \
+             ORDER BY m.joined_at, u.id LIMIT $2",
         )
         .bind(room)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -15,7 +15,7 @@ pub struct Comment {
 
 const COMMENT_COLUMNS: &str = "id, card_id, author_id, body, created_at";
 
-impl WriteTx<'_> {
+impl WriteTx {
     pub async fn insert_comment(
         &mut self,
         card: Id,
@@ -37,11 +37,21 @@ impl WriteTx<'_> {
 
 impl Store {
     /// Comments of a card, oldest first.
-    pub async fn card_comments(&self, card: Id) -> StoreResult<Vec<Comment>> {
+    /// Up to `limit` comments of a card with an id above `after`, oldest
+    /// first.
+    pub async fn card_comments(
+        &self,
+        card: Id,
+        after: Id,
+        limit: i64,
+    ) -> StoreResult<Vec<Comment>> {
         Ok(sqlx::query_as::<_, Comment>(&format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments WHERE card_id = $1 ORDER BY id"
+            "SELECT {COMMENT_COLUMNS} FROM comments WHERE card_id = $1 AND id > $2 \
+             ORDER BY id LIMIT $3"
         ))
         .bind(card)
+        .bind(after)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }

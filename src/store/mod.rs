@@ -18,13 +18,13 @@ mod notifications;
 mod posts;
 mod users;
 
-use std::{str::FromStr, sync::Arc};
+use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
     Any, AnyPool, Transaction,
     any::{AnyConnectOptions, AnyPoolOptions},
 };
-use tokio::sync::{Mutex, MutexGuard};
+use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use boards::Board;
 pub use cards::{Card, CardChange};
@@ -48,6 +48,22 @@ impl StoreError {
     /// already taken), which callers turn into CONFLICT.
     pub fn is_unique_violation(&self) -> bool {
         matches!(&self.0, sqlx::Error::Database(e) if e.is_unique_violation())
+    }
+
+    /// True when the database could not be reached (no connection within
+    /// the acquire timeout, a refused or broken connection, a server that
+    /// is shutting down), as opposed to a statement that failed: the
+    /// client is told SERVICE_UNAVAILABLE and may try again.
+    pub fn is_unavailable(&self) -> bool {
+        match &self.0 {
+            sqlx::Error::PoolTimedOut | sqlx::Error::PoolClosed | sqlx::Error::Io(_) => true,
+            sqlx::Error::Database(e) => e.code().is_some_and(|code| {
+                // SQLSTATE class 08 (connection exception), 57P01–57P03
+                // (shutting down, cannot connect now).
+                code.starts_with("08") || matches!(&*code, "57P01" | "57P02" | "57P03")
+            }),
+            _ => false,
+        }
     }
 }
 
@@ -95,20 +111,43 @@ pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
     /// SQLite has a single writer. Taking this lock before `BEGIN` makes
-    /// concurrent writers queue here instead of failing with SQLITE_BUSY,
-    /// and it keeps notification ids in commit order. PostgreSQL uses a
-    /// transaction-scoped advisory lock for the second purpose instead.
-    sqlite_writer: Mutex<()>,
+    /// this process's writers queue here instead of failing with
+    /// SQLITE_BUSY, and it keeps notification ids in commit order.
+    /// PostgreSQL uses a transaction-scoped advisory lock for the second
+    /// purpose instead. Owned guards, so that a transaction can outlive
+    /// the request that began it (`WriteTx` is `'static`).
+    sqlite_writer: Arc<Mutex<()>>,
 }
 
-/// A write transaction; dropping it without `commit` rolls back.
-pub struct WriteTx<'a> {
+/// How the pool behaves; `Default` is what `connect` uses.
+#[derive(Clone, Debug)]
+pub struct StoreOptions {
+    /// Connections in the pool: `None` for 8 on SQLite, 16 on PostgreSQL.
+    pub max_connections: Option<u32>,
+    /// How long a statement waits for a connection before failing with
+    /// an error that `StoreError::is_unavailable` recognises.
+    pub acquire_timeout: Duration,
+}
+
+impl Default for StoreOptions {
+    fn default() -> Self {
+        StoreOptions {
+            max_connections: None,
+            acquire_timeout: Duration::from_secs(2),
+        }
+    }
+}
+
+/// A write transaction; dropping it without `commit` rolls back. It
+/// borrows nothing, so that its commit can run to the end in a task of its
+/// own even when the request that began it is cancelled.
+pub struct WriteTx {
     tx: Transaction<'static, Any>,
     dialect: Dialect,
-    _writer: Option<MutexGuard<'a, ()>>,
+    _writer: Option<OwnedMutexGuard<()>>,
 }
 
-impl WriteTx<'_> {
+impl WriteTx {
     pub async fn commit(self) -> StoreResult<()> {
         self.tx.commit().await?;
         Ok(())
@@ -152,9 +191,14 @@ static SQLITE_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations
 static POSTGRES_MIGRATIONS: sqlx::migrate::Migrator = sqlx::migrate!("./migrations/postgres");
 
 impl Store {
-    /// Opens the database at `url` (creating a SQLite file if needed). Does
-    /// not migrate; call `migrate`.
+    /// Opens the database at `url` (creating a SQLite file if needed) with
+    /// the default options. Does not migrate; call `migrate`.
     pub async fn connect(url: &str) -> StoreResult<Arc<Store>> {
+        Self::connect_with(url, StoreOptions::default()).await
+    }
+
+    /// Opens the database at `url` with `options`. Does not migrate.
+    pub async fn connect_with(url: &str, options: StoreOptions) -> StoreResult<Arc<Store>> {
         sqlx::any::install_default_drivers();
         let dialect = if url.starts_with("postgres:") || url.starts_with("postgresql:") {
             Dialect::Postgres
@@ -162,10 +206,17 @@ impl Store {
             Dialect::Sqlite
         } else {
             return Err(StoreError(sqlx::Error::Configuration(
-                format!("unsupported database URL (expected sqlite:// or postgres://): {url}")
-                    .into(),
+                format!(
+                    "unsupported database URL (expected sqlite:// or postgres://): {}",
+                    redact_url(url)
+                )
+                .into(),
             )));
         };
+        let StoreOptions {
+            max_connections,
+            acquire_timeout,
+        } = options;
         let pool = match dialect {
             Dialect::Sqlite => {
                 let url = if url.contains("mode=") {
@@ -177,7 +228,8 @@ impl Store {
                 };
                 let options = AnyConnectOptions::from_str(&url)?;
                 let pool = AnyPoolOptions::new()
-                    .max_connections(8)
+                    .max_connections(max_connections.unwrap_or(8))
+                    .acquire_timeout(acquire_timeout)
                     // A connection to a local file does not go stale; the
                     // default ping on every checkout is a round trip to the
                     // connection's worker thread before every statement.
@@ -198,7 +250,8 @@ impl Store {
             Dialect::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?;
                 AnyPoolOptions::new()
-                    .max_connections(16)
+                    .max_connections(max_connections.unwrap_or(16))
+                    .acquire_timeout(acquire_timeout)
                     .connect_with(options)
                     .await?
             }
@@ -206,7 +259,7 @@ impl Store {
         Ok(Arc::new(Store {
             pool,
             dialect,
-            sqlite_writer: Mutex::new(()),
+            sqlite_writer: Arc::new(Mutex::new(())),
         }))
     }
 
@@ -223,18 +276,24 @@ impl Store {
         self.dialect
     }
 
-    /// True when the database answers a trivial query.
-    pub async fn ping(&self) -> bool {
-        sqlx::query("SELECT 1").execute(&self.pool).await.is_ok()
+    /// True when the database answers a trivial query within `within`.
+    pub async fn ping(&self, within: Duration) -> bool {
+        let ping = sqlx::query("SELECT 1").execute(&self.pool);
+        matches!(tokio::time::timeout(within, ping).await, Ok(Ok(_)))
     }
 
-    /// Starts a write transaction.
-    pub async fn begin_write(&self) -> StoreResult<WriteTx<'_>> {
-        let writer = match self.dialect {
-            Dialect::Sqlite => Some(self.sqlite_writer.lock().await),
-            Dialect::Postgres => None,
+    /// Starts a write transaction. On SQLite it begins `IMMEDIATE`, taking
+    /// the database's write lock at once: a deferred `BEGIN` that reads
+    /// before it writes fails with SQLITE_BUSY, without waiting
+    /// `busy_timeout`, when another process wrote in between.
+    pub async fn begin_write(&self) -> StoreResult<WriteTx> {
+        let (writer, tx) = match self.dialect {
+            Dialect::Sqlite => {
+                let writer = Arc::clone(&self.sqlite_writer).lock_owned().await;
+                (Some(writer), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+            }
+            Dialect::Postgres => (None, self.pool.begin().await?),
         };
-        let tx = self.pool.begin().await?;
         Ok(WriteTx {
             tx,
             dialect: self.dialect,
@@ -295,6 +354,42 @@ fn checkpoint_in_background(pool: AnyPool) {
     });
 }
 
+/// `url` with its password, if any, replaced by `***`, for logs and
+/// error messages.
+pub fn redact_url(url: &str) -> String {
+    let url = redact_password_parameter(url);
+    let Some((scheme, rest)) = url.split_once("://") else {
+        return url;
+    };
+    // The authority ends at the first `/`, `?` or `#`; its user info at
+    // the last `@` within it.
+    let end = rest.find(['/', '?', '#']).unwrap_or(rest.len());
+    let (authority, tail) = rest.split_at(end);
+    let Some(at) = authority.rfind('@') else {
+        return url;
+    };
+    let (user_info, host) = authority.split_at(at);
+    match user_info.split_once(':') {
+        Some((user, _password)) => format!("{scheme}://{user}:***{host}{tail}"),
+        None => url,
+    }
+}
+
+/// `url` with the value of a `password=` query parameter replaced.
+fn redact_password_parameter(url: &str) -> String {
+    let Some((base, query)) = url.split_once('?') else {
+        return url.to_owned();
+    };
+    let query: Vec<String> = query
+        .split('&')
+        .map(|pair| match pair.split_once('=') {
+            Some((key, _)) if key.eq_ignore_ascii_case("password") => format!("{key}=***"),
+            _ => pair.to_owned(),
+        })
+        .collect();
+    format!("{base}?{}", query.join("&"))
+}
+
 /// Now, as stored: microseconds since the Unix epoch.
 pub fn now_micros() -> i64 {
     chrono::Utc::now().timestamp_micros()
@@ -317,6 +412,24 @@ fn json_id_list(ids: &[Id]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    #[test]
+    fn passwords_in_urls_are_redacted() {
+        assert_eq!(
+            redact_url("postgres://herald:s3cret@db:5432/herald"),
+            "postgres://herald:***@db:5432/herald"
+        );
+        assert_eq!(
+            redact_url("redis://:p%40ss@cache:6379/0"),
+            "redis://:***@cache:6379/0"
+        );
+        assert_eq!(redact_url("redis://cache:6379"), "redis://cache:6379");
+        assert_eq!(redact_url("sqlite://./a@b.db"), "sqlite://./a@b.db");
+        assert_eq!(
+            redact_url("postgres://u:p@h/db?password=x"),
+            "postgres://u:***@h/db?password=***"
+        );
+    }
 
     #[test]
     fn id_lists_are_json_arrays() {

@@ -120,7 +120,7 @@ const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_
 /// How many rows one catch-up read returns at most.
 pub const CATCH_UP_PAGE: i64 = 500;
 
-impl WriteTx<'_> {
+impl WriteTx {
     /// Inserts `new` once for each of `recipients` (distinct), in one
     /// statement; returns the rows in id order.
     pub async fn insert_notifications(

@@ -16,7 +16,7 @@ pub struct Post {
 
 const POST_COLUMNS: &str = "id, author_id, caption, image_file, created_at";
 
-impl WriteTx<'_> {
+impl WriteTx {
     pub async fn insert_post(
         &mut self,
         author: Id,

@@ -44,7 +44,7 @@ async fn user_by_id<'e>(
     )
 }
 
-impl WriteTx<'_> {
+impl WriteTx {
     /// The user `id`, read inside this transaction (a mutation's actor).
     pub async fn user(&mut self, id: Id) -> StoreResult<Option<User>> {
         user_by_id(&mut *self.tx, id).await
@@ -101,26 +101,28 @@ impl Store {
         self.rows_by_ids("users", USER_COLUMNS, ids).await
     }
 
-    /// Users following `user_id`, oldest follow first.
-    pub async fn followers(&self, user_id: Id) -> StoreResult<Vec<User>> {
+    /// The first `limit` users following `user_id`, oldest follow first.
+    pub async fn followers(&self, user_id: Id, limit: i64) -> StoreResult<Vec<User>> {
         Ok(sqlx::query_as::<_, User>(
             "SELECT u.id, u.name, u.email, u.created_at FROM follows f \
              JOIN users u ON u.id = f.follower_id WHERE f.followee_id = $1 \
-             ORDER BY f.created_at, u.id",
+             ORDER BY f.created_at, u.id LIMIT $2",
         )
         .bind(user_id)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }
 
-    /// Users that `user_id` follows, oldest follow first.
-    pub async fn following(&self, user_id: Id) -> StoreResult<Vec<User>> {
+    /// The first `limit` users that `user_id` follows, oldest follow first.
+    pub async fn following(&self, user_id: Id, limit: i64) -> StoreResult<Vec<User>> {
         Ok(sqlx::query_as::<_, User>(
             "SELECT u.id, u.name, u.email, u.created_at FROM follows f \
              JOIN users u ON u.id = f.followee_id WHERE f.follower_id = $1 \
-             ORDER BY f.created_at, u.id",
+             ORDER BY f.created_at, u.id LIMIT $2",
         )
         .bind(user_id)
+        .bind(limit)
         .fetch_all(&self.pool)
         .await?)
     }

@@ -596,7 +596,7 @@ fn the_schema_has_the_chat_contract() {
     for needle in [
         "type ChatRoom {",
         "type ChatMessage {",
-        "members: [User!]!",
+        "members(first: Int): [User!]!",
         "room: ChatRoom!",
         "author: User!",
         "chatMessages(roomId: ID!, last: Int, before: String): [ChatMessage!]!",

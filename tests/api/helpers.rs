@@ -43,19 +43,23 @@ pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_data_dir(data_dir.path());
     config.jwt_secret = Some("test-secret-for-herald-integration-tests".into());
+    // Every test signs its users up from 127.0.0.1; the throttle has its
+    // own tests, which turn it back on.
+    config.limits.auth_limit_per_minute = 0;
     configure(&mut config);
     let herald = herald::build(config).await.expect("build herald");
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (tx, rx) = oneshot::channel::<()>();
-    tokio::spawn(herald::serve_on(listener, herald.router, async move {
+    let (services, schema) = (herald.services.clone(), herald.schema.clone());
+    tokio::spawn(herald::serve_on(listener, herald, async move {
         let _ = rx.await;
     }));
     TestApp {
         addr,
         http: reqwest::Client::new(),
-        services: herald.services,
-        schema: herald.schema,
+        services,
+        schema,
         data_dir,
         _shutdown: tx,
     }

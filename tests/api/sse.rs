@@ -554,7 +554,7 @@ async fn shutting_down_ends_open_streams_without_complete_so_browsers_reconnect(
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     let addr = listener.local_addr().unwrap();
     let (stop, stopped) = tokio::sync::oneshot::channel::<()>();
-    let server = tokio::spawn(herald::serve_on(listener, herald.router, async move {
+    let server = tokio::spawn(herald::serve_on(listener, herald.clone(), async move {
         let _ = stopped.await;
     }));
     let user = 1;

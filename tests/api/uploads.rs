@@ -178,7 +178,7 @@ async fn anything_that_is_not_an_image_is_refused_and_nothing_is_kept() {
 
 #[tokio::test]
 async fn uploads_over_the_size_limit_are_refused() {
-    let app = spawn_app_with(|c| c.max_upload_bytes = 1024).await;
+    let app = spawn_app_with(|c| c.limits.max_upload_bytes = 1024).await;
     let alice = app.sign_up("Alice").await;
     let mut big = PNG.to_vec();
     big.resize(4096, 0);

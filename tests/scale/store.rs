@@ -122,7 +122,7 @@ async fn users_are_unique_by_email_and_found_by_id(backend: Backend) {
     ids.sort_unstable();
     assert_eq!(ids, vec![alice.id, bob.id]);
     assert!(store.users_by_ids(&[]).await.unwrap().is_empty());
-    assert!(store.ping().await);
+    assert!(store.ping(std::time::Duration::from_secs(5)).await);
 }
 
 async fn follows_are_idempotent_and_listed_both_ways(backend: Backend) {
@@ -136,12 +136,18 @@ async fn follows_are_idempotent_and_listed_both_ways(backend: Backend) {
     store.follow(carol.id, alice.id).await.unwrap();
     let names = |users: Vec<User>| users.into_iter().map(|u| u.name).collect::<Vec<_>>();
     assert_eq!(
-        names(store.followers(alice.id).await.unwrap()),
+        names(store.followers(alice.id, 100).await.unwrap()),
         ["Bob", "Carol"]
     );
-    assert_eq!(names(store.following(bob.id).await.unwrap()), ["Alice"]);
+    assert_eq!(
+        names(store.following(bob.id, 100).await.unwrap()),
+        ["Alice"]
+    );
     store.unfollow(bob.id, alice.id).await.unwrap();
-    assert_eq!(names(store.followers(alice.id).await.unwrap()), ["Carol"]);
+    assert_eq!(
+        names(store.followers(alice.id, 100).await.unwrap()),
+        ["Carol"]
+    );
 }
 
 async fn boards_members_cards_assignees_and_comments(backend: Backend) {
@@ -177,7 +183,7 @@ async fn boards_members_cards_assignees_and_comments(backend: Backend) {
     assert!(store.is_board_member(board.id, bob.id).await.unwrap());
     assert!(!store.is_board_member(board.id, bob.id + 1).await.unwrap());
     let members: Vec<Id> = store
-        .board_members(board.id)
+        .board_members(board.id, 100)
         .await
         .unwrap()
         .iter()
@@ -250,16 +256,16 @@ async fn boards_members_cards_assignees_and_comments(backend: Backend) {
         Some("Later")
     );
     assert_eq!(store.cards_by_ids(&[card.id]).await.unwrap().len(), 1);
-    assert_eq!(store.board_cards(board.id).await.unwrap().len(), 1);
+    assert_eq!(store.board_cards(board.id, 0, 100).await.unwrap().len(), 1);
     let assignees: Vec<Id> = store
-        .card_assignees(card.id)
+        .card_assignees(card.id, 100)
         .await
         .unwrap()
         .iter()
         .map(|u| u.id)
         .collect();
     assert_eq!(assignees, vec![bob.id]);
-    let comments = store.card_comments(card.id).await.unwrap();
+    let comments = store.card_comments(card.id, 0, 100).await.unwrap();
     assert_eq!(comments.len(), 1);
     assert_eq!(comments[0].body, "Looks good");
     assert_eq!(
@@ -273,7 +279,7 @@ async fn boards_members_cards_assignees_and_comments(backend: Backend) {
         .await
         .unwrap();
     drop(tx);
-    assert_eq!(store.board_cards(board.id).await.unwrap().len(), 1);
+    assert_eq!(store.board_cards(board.id, 0, 100).await.unwrap().len(), 1);
 }
 
 async fn posts_and_their_followers(backend: Backend) {

@@ -1,0 +1,121 @@
+//! `HeraldExecutor`: the one door through which every transport (HTTP,
+//! both websocket subprotocols, SSE) runs an operation.
+//!
+//! Before async-graphql sees a request, its text and document are checked
+//! and parsed once (`DocumentCache`, `guard`); a refused request is
+//! answered with a coded error and costs nothing more. A query or mutation
+//! runs under a deadline: when it passes, the work is dropped (a write
+//! transaction not yet committed rolls back) and the client gets TIMEOUT.
+//! Every response then passes through `finish`, which gives
+//! async-graphql's own limit errors Herald's codes and logs the cause of
+//! internal errors once per response.
+
+use std::{sync::Arc, time::Duration};
+
+use async_graphql::{
+    Data, ErrorExtensions, Executor, Request, Response, ServerError, parser::types::OperationType,
+};
+use futures_util::{StreamExt, stream, stream::BoxStream};
+
+use super::{
+    HeraldSchema,
+    documents::DocumentCache,
+    guard::{DocumentLimits, code_limit_errors},
+};
+use crate::{
+    config::Limits,
+    error::{InternalCause, log_internal},
+};
+
+/// The schema, behind Herald's checks. Cheap to clone.
+#[derive(Clone)]
+pub struct HeraldExecutor {
+    schema: HeraldSchema,
+    documents: Arc<DocumentCache>,
+    deadline: Duration,
+}
+
+impl HeraldExecutor {
+    pub fn new(schema: HeraldSchema, limits: &Limits) -> Self {
+        HeraldExecutor {
+            schema,
+            documents: Arc::new(DocumentCache::new(DocumentLimits::from_config(limits))),
+            deadline: limits.request_timeout(),
+        }
+    }
+
+    /// Checks `request` and gives it its parsed document; a refusal comes
+    /// back as the response to send.
+    pub fn prepare(&self, request: &mut Request) -> Result<(), Box<Response>> {
+        self.documents
+            .prepare(request)
+            .map_err(|refusal| Box::new(Response::from_errors(vec![refusal.to_server_error()])))
+    }
+
+    /// The types of the operations `request` holds, after `prepare`; empty
+    /// when it does not parse (execution then reports why).
+    pub fn operation_types(&self, request: &mut Request) -> Vec<OperationType> {
+        match request.parsed_query() {
+            Ok(document) => document
+                .operations
+                .iter()
+                .map(|(_, op)| op.node.ty)
+                .collect(),
+            Err(_) => Vec::new(),
+        }
+    }
+}
+
+impl Executor for HeraldExecutor {
+    async fn execute(&self, mut request: Request) -> Response {
+        if let Err(refused) = self.prepare(&mut request) {
+            return *refused;
+        }
+        let response = match tokio::time::timeout(self.deadline, self.schema.execute(request)).await
+        {
+            Ok(response) => response,
+            Err(_) => Response::from_errors(vec![deadline_passed(self.deadline)]),
+        };
+        finish(response)
+    }
+
+    fn execute_stream(
+        &self,
+        mut request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Response> {
+        if let Err(refused) = self.prepare(&mut request) {
+            return stream::once(async move { *refused }).boxed();
+        }
+        self.schema
+            .execute_stream_with_session_data(request, session_data.unwrap_or_default())
+            .map(finish)
+            .boxed()
+    }
+}
+
+fn deadline_passed(deadline: Duration) -> ServerError {
+    async_graphql::Error::new(format!(
+        "the operation did not finish within {} s and was cancelled",
+        deadline.as_secs()
+    ))
+    .extend_with(|_, e| {
+        e.set("code", "TIMEOUT");
+        e.set("limit", "request-timeout-secs");
+    })
+    .into_server_error(async_graphql::Pos::default())
+}
+
+/// Codes async-graphql's limit errors and logs the first internal error's
+/// cause, once for the whole response.
+fn finish(mut response: Response) -> Response {
+    code_limit_errors(&mut response.errors);
+    let mut causes = response
+        .errors
+        .iter()
+        .filter_map(|error| error.source::<InternalCause>());
+    if let Some(first) = causes.next() {
+        log_internal(&first.0, causes.count());
+    }
+    response
+}
