@@ -134,6 +134,17 @@ impl From<StoreError> for AppError {
     }
 }
 
+/// A store failure shared by every waiter of a DataLoader batch.
+impl From<Arc<StoreError>> for AppError {
+    fn from(err: Arc<StoreError>) -> Self {
+        if err.is_unavailable() {
+            AppError::Unavailable("the database cannot be reached; try again shortly".into())
+        } else {
+            AppError::Internal(Arc::new(anyhow::anyhow!("{:?}", err.0)))
+        }
+    }
+}
+
 impl From<anyhow::Error> for AppError {
     fn from(err: anyhow::Error) -> Self {
         AppError::Internal(Arc::new(err))

@@ -10,7 +10,7 @@ mod password;
 mod throttle;
 mod token;
 
-pub use password::Passwords;
+pub use password::{HashStats, Passwords};
 pub use throttle::AuthThrottle;
 pub use token::{Claims, TokenKeys};
 

@@ -13,7 +13,10 @@
 //! e-mail takes as long to refuse as a wrong password and accounts cannot
 //! be found by timing the answer.
 
-use std::sync::Arc;
+use std::sync::{
+    Arc,
+    atomic::{AtomicU64, AtomicUsize, Ordering},
+};
 
 use argon2::{
     Argon2, PasswordHash, PasswordHasher, PasswordVerifier,
@@ -26,6 +29,24 @@ pub struct Passwords {
     permits: Arc<Semaphore>,
     /// A hash of a random password, for log-ins with an unknown e-mail.
     dummy: String,
+    counters: Arc<Counters>,
+}
+
+/// What the hashing has done, for tests and operators.
+#[derive(Default)]
+struct Counters {
+    computed: AtomicU64,
+    running: AtomicUsize,
+    peak: AtomicUsize,
+}
+
+/// A snapshot of `Passwords`' counters.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct HashStats {
+    /// Hashes computed (or verified) since start.
+    pub computed: u64,
+    /// The most that ever ran at once.
+    pub peak_concurrent: usize,
 }
 
 impl Passwords {
@@ -37,7 +58,15 @@ impl Passwords {
         Ok(Passwords {
             permits: Arc::new(Semaphore::new(concurrency.max(1))),
             dummy,
+            counters: Arc::default(),
         })
+    }
+
+    pub fn stats(&self) -> HashStats {
+        HashStats {
+            computed: self.counters.computed.load(Ordering::Relaxed),
+            peak_concurrent: self.counters.peak.load(Ordering::Relaxed),
+        }
     }
 
     /// A PHC-format hash of `password` with a fresh salt.
@@ -66,9 +95,15 @@ impl Passwords {
         // cancelled while the hash runs, the place is freed only when the
         // hash (and its memory) is done.
         let permit = Arc::clone(&self.permits).acquire_owned().await?;
+        let counters = Arc::clone(&self.counters);
         Ok(tokio::task::spawn_blocking(move || {
             let _permit = permit;
-            work()
+            let now = counters.running.fetch_add(1, Ordering::SeqCst) + 1;
+            counters.peak.fetch_max(now, Ordering::SeqCst);
+            let out = work();
+            counters.running.fetch_sub(1, Ordering::SeqCst);
+            counters.computed.fetch_add(1, Ordering::Relaxed);
+            out
         })
         .await?)
     }

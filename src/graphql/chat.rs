@@ -147,8 +147,7 @@ where
 {
     loader
         .load_one(id)
-        .await
-        .map_err(|err| AppError::internal(format!("loading chat row {id}: {err:?}")))?
+        .await?
         .ok_or_else(|| AppError::internal(format!("chat row {id} referenced but missing")))
 }
 

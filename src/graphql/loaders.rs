@@ -123,9 +123,7 @@ impl Loaders {
 
 /// Loads one row, turning a store failure into an internal error.
 pub async fn load_one<T: LoadById>(loader: &DataLoader<ById<T>>, id: Id) -> AppResult<Option<T>> {
-    loader.load_one(id).await.map_err(|err| {
-        AppError::internal(format!("loading {}: {:?}", std::any::type_name::<T>(), err))
-    })
+    Ok(loader.load_one(id).await?)
 }
 
 /// Loads a row that a foreign key guarantees exists.

@@ -300,8 +300,7 @@ impl NotificationSubscription {
                 .loaders()
                 .latest_notification_ids
                 .load_one(me)
-                .await
-                .map_err(|err| AppError::internal(format!("newest notification: {err:?}")))?
+                .await?
                 .unwrap_or(0),
         };
         // Subscribe before reading the store, so that nothing committed

@@ -41,7 +41,7 @@ use std::{
 
 use async_graphql::{Executor, Request, parser::types::OperationType};
 use axum::{
-    Extension, Json,
+    Extension,
     body::Body,
     extract::{ConnectInfo, RawQuery, State},
     http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
@@ -221,10 +221,11 @@ pub async fn post(
     )
 }
 
-/// A request refused before its stream opened: its errors, as JSON with
-/// 400, since no stream is coming.
+/// A request refused before it ran: a stream of one `next` carrying the
+/// errors, then `complete`, as for any other error found while executing.
 fn refused_before_streaming(refused: async_graphql::Response) -> Response {
-    (StatusCode::BAD_REQUEST, Json(refused)).into_response()
+    let events = [next_event(&EventIds::default(), &refused), complete_event()];
+    Sse::new(stream::iter(events).map(Ok::<_, Infallible>)).into_response()
 }
 
 /// The caller: the `Authorization` header, or else the `access_token`

@@ -192,7 +192,10 @@ impl TestApp {
             response.headers().get("sec-websocket-protocol").unwrap(),
             protocol
         );
-        WsClient { socket }
+        WsClient {
+            socket,
+            answers_pings: true,
+        }
     }
 
     /// A graphql-transport-ws connection initialised with `token`.
@@ -211,6 +214,9 @@ pub const NOTIFICATIONS_SUBSCRIPTION: &str = "subscription($u: ID!, $after: Stri
 
 pub struct WsClient {
     socket: WebSocketStream<MaybeTlsStream<TcpStream>>,
+    /// Whether `next_event` answers the server's pings (a client that
+    /// does not is disconnected after two keep-alive intervals).
+    pub answers_pings: bool,
 }
 
 /// What a websocket read returned.
@@ -238,8 +244,14 @@ impl WsClient {
             match message {
                 Some(Ok(Message::Text(text))) => {
                     let value: Value = serde_json::from_str(&text).unwrap();
-                    // Keep-alives of the legacy protocol are not events.
+                    // Keep-alives are not events: the legacy protocol's
+                    // `ka` is ignored, a `ping` answered as graphql-ws
+                    // clients do.
                     if value["type"] == "ka" {
+                        continue;
+                    }
+                    if value["type"] == "ping" && self.answers_pings {
+                        self.send(json!({"type": "pong"})).await;
                         continue;
                     }
                     return Some(WsEvent::Json(value));

@@ -15,5 +15,6 @@ mod support;
 
 mod chat;
 mod faults;
+mod outages;
 mod replicas;
 mod store;

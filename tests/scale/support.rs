@@ -148,8 +148,19 @@ pub async fn replica(db: &TestDb, broker: &SharedBroker) -> TestApp {
 /// is the broker) at `redis`: the same servers as the others, maybe under
 /// another login.
 pub async fn replica_as(database_url: String, broker: &SharedBroker, redis: String) -> TestApp {
+    replica_with(database_url, broker, redis, |_| {}).await
+}
+
+/// `replica_as`, with its configuration changed by `configure`.
+pub async fn replica_with(
+    database_url: String,
+    broker: &SharedBroker,
+    redis: String,
+    configure: impl FnOnce(&mut Config),
+) -> TestApp {
     let broker = broker.clone();
     spawn_app_with(move |config: &mut Config| {
+        configure(config);
         config.database_url = Some(database_url);
         match broker {
             SharedBroker::Redis { prefix } => {
@@ -408,4 +419,76 @@ fn database_names_are_replaced_in_urls() {
         "postgres://u:p@h/x?sslmode=disable"
     );
     assert_eq!(with_database("postgres://h:1", "x"), "postgres://h:1/x");
+}
+
+/// A TCP proxy on a free local port to `target`, which the test can take
+/// away: the port stops listening and every proxied connection is cut, as
+/// when a database server goes down.
+pub struct TcpProxy {
+    pub port: u16,
+    tasks: tokio_util::task::TaskTracker,
+    stop: tokio_util::sync::CancellationToken,
+}
+
+impl TcpProxy {
+    pub async fn start(target: std::net::SocketAddr) -> TcpProxy {
+        let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
+        let port = listener.local_addr().unwrap().port();
+        let tasks = tokio_util::task::TaskTracker::new();
+        let stop = tokio_util::sync::CancellationToken::new();
+        let (accepting, cancelled) = (tasks.clone(), stop.clone());
+        tasks.spawn(async move {
+            loop {
+                let (mut client, _) = tokio::select! {
+                    _ = cancelled.cancelled() => return,
+                    accepted = listener.accept() => accepted.unwrap(),
+                };
+                let cancelled = cancelled.clone();
+                accepting.spawn(async move {
+                    let Ok(mut server) = tokio::net::TcpStream::connect(target).await else {
+                        return;
+                    };
+                    tokio::select! {
+                        _ = cancelled.cancelled() => {}
+                        _ = tokio::io::copy_bidirectional(&mut client, &mut server) => {}
+                    }
+                });
+            }
+        });
+        TcpProxy { port, tasks, stop }
+    }
+
+    /// Closes the port and cuts every connection through it.
+    pub async fn take_away(&self) {
+        self.stop.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
+}
+
+/// `url` with its host and port replaced by 127.0.0.1:`port`.
+pub fn with_port(url: &str, port: u16) -> String {
+    let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
+    let (authority, path) = rest.split_at(rest.find('/').unwrap_or(rest.len()));
+    let user = authority
+        .rsplit_once('@')
+        .map(|(user, _)| format!("{user}@"));
+    format!(
+        "{scheme}://{}127.0.0.1:{port}{path}",
+        user.unwrap_or_default()
+    )
+}
+
+/// The address of the host and port in `url`.
+pub async fn address_of(url: &str) -> std::net::SocketAddr {
+    let rest = url.split_once("://").expect("a URL with a scheme").1;
+    let authority = &rest[..rest.find('/').unwrap_or(rest.len())];
+    let host = authority
+        .rsplit_once('@')
+        .map_or(authority, |(_, host)| host);
+    tokio::net::lookup_host(host)
+        .await
+        .unwrap()
+        .next()
+        .expect("the URL's host resolves")
 }
