@@ -14,6 +14,8 @@ pub mod broker;
 pub mod config;
 pub mod delivery;
 pub mod error;
+#[doc(hidden)]
+pub mod fuzz;
 pub mod graphql;
 pub mod http;
 pub mod notify;

@@ -18,7 +18,10 @@ pub mod validate;
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, MergedObject, MergedSubscription, Schema};
+use async_graphql::{
+    Context, ID, MergedObject, MergedSubscription, Schema, SchemaBuilder,
+    extensions::{Extension, ExtensionContext, ExtensionFactory, NextExecute},
+};
 
 pub use executor::HeraldExecutor;
 pub use loaders::Loaders;
@@ -27,7 +30,7 @@ pub use notifications::NotificationCursor;
 use crate::{
     auth::{Auth, AuthThrottle, ClientIp, Passwords, TokenKeys},
     broker::Broker,
-    config::Config,
+    config::{Config, Limits},
     error::{AppError, AppResult},
     store::{Id, Store, User, WriteTx},
 };
@@ -80,20 +83,56 @@ pub fn build_schema(services: Services) -> HeraldSchema {
     let loaders = Loaders::new(services.store.clone());
     let chat_loaders = chat::ChatLoaders::new(services.store.clone());
     let limits = services.config.limits.clone();
+    limited_schema(&limits)
+        .data(services)
+        .data(loaders)
+        .data(chat_loaders)
+        .finish()
+}
+
+/// The schema with its validation limits, without services.
+fn limited_schema(limits: &Limits) -> SchemaBuilder<Query, Mutation, Subscription> {
     let depth = usize::try_from(limits.max_query_depth).unwrap_or(usize::MAX);
     Schema::build(
         Query::default(),
         Mutation::default(),
         Subscription::default(),
     )
-    .data(services)
-    .data(loaders)
-    .data(chat_loaders)
     .limit_depth(depth)
     .limit_recursive_depth(depth.max(RECURSIVE_DEPTH))
     .limit_complexity(usize::try_from(limits.max_query_complexity).unwrap_or(usize::MAX))
     .limit_directives(usize::try_from(limits.max_directives).unwrap_or(usize::MAX))
-    .finish()
+}
+
+/// An executor that checks, parses and validates operations exactly as a
+/// served one does, then stops before any resolver runs (it has no
+/// services to run them with). The fuzz targets drive it.
+pub fn validation_only(limits: &Limits) -> HeraldExecutor {
+    let schema = limited_schema(limits)
+        .extension(StopBeforeExecution)
+        .finish();
+    HeraldExecutor::new(schema, limits)
+}
+
+/// Answers an operation that passed validation with an empty response.
+struct StopBeforeExecution;
+
+impl ExtensionFactory for StopBeforeExecution {
+    fn create(&self) -> Arc<dyn Extension> {
+        Arc::new(StopBeforeExecution)
+    }
+}
+
+#[async_trait::async_trait]
+impl Extension for StopBeforeExecution {
+    async fn execute(
+        &self,
+        _ctx: &ExtensionContext<'_>,
+        _operation_name: Option<&str>,
+        _next: NextExecute<'_>,
+    ) -> async_graphql::Response {
+        async_graphql::Response::default()
+    }
 }
 
 /// async-graphql's own bound on selection-set recursion (its default),

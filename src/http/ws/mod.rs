@@ -50,22 +50,10 @@ use crate::auth::{Auth, ClientIp};
 /// frames, and this buffer is allocated for every open socket.
 pub const WS_READ_BUFFER: usize = 4 * 1024;
 
-/// Longest id a client may give an operation. Ids are counters or UUIDs;
-/// a longer one is a client bug or an attempt to grow the server's maps.
-const MAX_OPERATION_ID: usize = 128;
+pub mod protocol;
 
-pub mod close {
-    //! Close codes used here: graphql-transport-ws's, plus 1001 (going
-    //! away, at shutdown) and 3008 (keep-alive timeout).
-    pub const GOING_AWAY: u16 = 1001;
-    pub const KEEPALIVE_TIMEOUT: u16 = 3008;
-    pub const BAD_REQUEST: u16 = 4400;
-    pub const UNAUTHORIZED: u16 = 4401;
-    pub const FORBIDDEN: u16 = 4403;
-    pub const INIT_TIMEOUT: u16 = 4408;
-    pub const DUPLICATE_ID: u16 = 4409;
-    pub const TOO_MANY_INITS: u16 = 4429;
-}
+pub use protocol::close;
+use protocol::{ClientMessage, token_in};
 
 /// What a socket may do, from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -244,25 +232,19 @@ impl Socket {
             }
             Ok(Incoming::Text(text)) => text,
         };
-        let Ok(message) = serde_json::from_str::<Value>(&first) else {
-            return Err(Ending::Close(
-                close::BAD_REQUEST,
-                "Invalid message received",
-            ));
-        };
-        match message.get("type").and_then(Value::as_str) {
-            Some("connection_init") => {}
-            Some("subscribe" | "start") => {
+        let payload = match protocol::parse(&first, self.legacy()) {
+            Ok(ClientMessage::ConnectionInit { payload }) => payload,
+            Ok(ClientMessage::Subscribe { .. }) => {
                 return Err(Ending::Close(close::UNAUTHORIZED, "Unauthorized"));
             }
-            _ => {
+            Ok(_) | Err(_) => {
                 return Err(Ending::Close(
                     close::BAD_REQUEST,
                     "Expected connection_init first",
                 ));
             }
-        }
-        let auth = match token_in(message.get("payload")) {
+        };
+        let auth = match token_in(payload.as_ref()) {
             Some(token) => Auth::from_authorization(&self.state.services.keys, Some(token)),
             None => header_auth,
         };
@@ -353,49 +335,38 @@ impl Socket {
         text: &str,
         session: &Arc<Data>,
     ) -> Result<(), Ending> {
-        let invalid = || Ending::Close(close::BAD_REQUEST, "Invalid message received");
-        let message: Value = serde_json::from_str(text).map_err(|_| invalid())?;
-        let id = || -> Result<Arc<str>, Ending> {
-            match message.get("id").and_then(Value::as_str) {
-                Some(id) if !id.is_empty() && id.len() <= MAX_OPERATION_ID => Ok(id.into()),
-                _ => Err(invalid()),
-            }
+        let Ok(message) = protocol::parse(text, self.legacy()) else {
+            return Err(Ending::Close(
+                close::BAD_REQUEST,
+                "Invalid message received",
+            ));
         };
-        match message.get("type").and_then(Value::as_str) {
-            Some("subscribe" | "start") => {
-                let id = id()?;
-                let payload = message.get("payload").cloned().ok_or_else(invalid)?;
-                let request: Request = serde_json::from_value(payload).map_err(|_| invalid())?;
-                self.start(sink, id, request, session).await
+        match message {
+            ClientMessage::Subscribe { id, request } => {
+                self.start(sink, id.into(), *request, session).await
             }
-            Some("complete" | "stop") => {
-                let id = id()?;
-                if let Some(operation) = self.active.remove(&id) {
+            ClientMessage::Complete { id } => {
+                if let Some(operation) = self.active.remove(id.as_str()) {
                     operation.abort();
                     if self.legacy() {
-                        return self
-                            .send(sink, json!({"type": "complete", "id": &*id}))
-                            .await;
+                        return self.send(sink, json!({"type": "complete", "id": id})).await;
                     }
                 }
                 Ok(())
             }
-            Some("ping") if !self.legacy() => {
+            ClientMessage::Ping { payload } => {
                 let mut pong = json!({"type": "pong"});
-                if let Some(payload) = message.get("payload") {
-                    pong["payload"] = payload.clone();
+                if let Some(payload) = payload {
+                    pong["payload"] = payload;
                 }
                 self.send(sink, pong).await
             }
-            Some("pong") if !self.legacy() => Ok(()),
-            Some("connection_init") => Err(Ending::Close(
+            ClientMessage::Pong => Ok(()),
+            ClientMessage::ConnectionInit { .. } => Err(Ending::Close(
                 close::TOO_MANY_INITS,
                 "Too many initialisation requests",
             )),
-            Some("connection_terminate") if self.legacy() => {
-                Err(Ending::Close(1000, "Connection terminated"))
-            }
-            _ => Err(invalid()),
+            ClientMessage::Terminate => Err(Ending::Close(close::NORMAL, "Connection terminated")),
         }
     }
 
@@ -537,42 +508,9 @@ where
     Incoming::Gone
 }
 
-/// The token in a `connection_init` payload: `authorization` or
-/// `Authorization` (with or without `Bearer `), as Apollo Client and
-/// graphql-ws users commonly send it.
-fn token_in(payload: Option<&Value>) -> Option<&str> {
-    let payload = payload?;
-    ["authorization", "Authorization"]
-        .iter()
-        .find_map(|key| payload.get(*key).and_then(Value::as_str))
-        .or_else(|| {
-            payload
-                .get("headers")
-                .and_then(|h| h.get("authorization").or_else(|| h.get("Authorization")))
-                .and_then(Value::as_str)
-        })
-}
-
 fn close_frame(code: u16, reason: &'static str) -> Message {
     Message::Close(Some(CloseFrame {
         code,
         reason: reason.into(),
     }))
-}
-
-#[cfg(test)]
-mod tests {
-    use super::*;
-
-    #[test]
-    fn tokens_are_found_where_clients_put_them() {
-        let v = serde_json::json!({"authorization": "Bearer a"});
-        assert_eq!(token_in(Some(&v)), Some("Bearer a"));
-        let v = serde_json::json!({"Authorization": "Bearer b"});
-        assert_eq!(token_in(Some(&v)), Some("Bearer b"));
-        let v = serde_json::json!({"headers": {"Authorization": "Bearer c"}});
-        assert_eq!(token_in(Some(&v)), Some("Bearer c"));
-        assert_eq!(token_in(Some(&serde_json::json!({}))), None);
-        assert_eq!(token_in(None), None);
-    }
 }
