@@ -64,14 +64,61 @@ pub struct Config {
     )]
     pub cors_origins: Vec<String>,
 
-    /// Secret for signing tokens (HS256). When unset, a random secret is
-    /// generated once and kept in the data directory.
+    /// Secret for signing tokens (HS256), at least 32 bytes. When unset, a
+    /// random secret is generated once and kept in the data directory.
     #[arg(long, env = "HERALD_JWT_SECRET", hide_env_values = true, global = true)]
     pub jwt_secret: Option<String>,
 
-    /// Lifetime of issued tokens, in seconds.
-    #[arg(long, env = "HERALD_TOKEN_TTL_SECS", default_value_t = 7 * 24 * 3600, global = true)]
+    /// Lifetime of issued tokens, in seconds. Clients refresh them with
+    /// the `refreshToken` mutation before they expire.
+    #[arg(long, env = "HERALD_TOKEN_TTL_SECS", default_value_t = 3600, global = true,
+          value_parser = clap::value_parser!(u64).range(1..))]
     pub token_ttl_secs: u64,
+
+    /// A JWKS URL of the app's identity provider: its RS256/ES256 tokens
+    /// are accepted besides Herald's own.
+    #[arg(long, env = "HERALD_JWT_JWKS_URL", global = true)]
+    pub jwt_jwks_url: Option<String>,
+
+    /// A PEM file with the public key of the app's identity provider
+    /// (instead of --jwt-jwks-url).
+    #[arg(long, env = "HERALD_JWT_PUBLIC_KEY_FILE", global = true)]
+    pub jwt_public_key_file: Option<PathBuf>,
+
+    /// The `iss` the identity provider's tokens must carry.
+    #[arg(long, env = "HERALD_JWT_ISSUER", global = true)]
+    pub jwt_issuer: Option<String>,
+
+    /// The `aud` the identity provider's tokens must carry.
+    #[arg(long, env = "HERALD_JWT_AUDIENCE", global = true)]
+    pub jwt_audience: Option<String>,
+
+    /// The claim of the identity provider's tokens that names the user.
+    #[arg(
+        long,
+        env = "HERALD_JWT_USER_CLAIM",
+        default_value = "sub",
+        global = true
+    )]
+    pub jwt_user_claim: String,
+
+    /// The claim a new user's name is taken from.
+    #[arg(
+        long,
+        env = "HERALD_JWT_NAME_CLAIM",
+        default_value = "name",
+        global = true
+    )]
+    pub jwt_name_claim: String,
+
+    /// The claim a new user's e-mail is taken from.
+    #[arg(
+        long,
+        env = "HERALD_JWT_EMAIL_CLAIM",
+        default_value = "email",
+        global = true
+    )]
+    pub jwt_email_claim: String,
 
     /// How long a websocket may stay open without sending `connection_init`.
     #[arg(
@@ -405,6 +452,8 @@ mod tests {
         assert_eq!(config.limits.max_batch, 10);
         assert_eq!(config.limits.auth_limit_per_minute, 30);
         assert_eq!(config.broker, "memory");
+        assert_eq!(config.token_ttl_secs, 3600);
+        assert_eq!(config.jwt_user_claim, "sub");
     }
 
     #[test]

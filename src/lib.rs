@@ -28,8 +28,10 @@ use axum::Router;
 use tokio::net::TcpListener;
 
 use crate::{
-    auth::{AuthThrottle, Passwords, TokenKeys},
-    broker::{Broker, MemoryBroker, PostgresBroker, RedisBroker},
+    auth::{AuthThrottle, Authenticator, ExternalTokens, Passwords, Sessions, TokenKeys, now_secs},
+    broker::{
+        Broker, Delivery, Event, MemoryBroker, PostgresBroker, RedisBroker, Subscription, Topic,
+    },
     config::Config,
     graphql::{HeraldExecutor, HeraldSchema, Services, build_schema},
     http::AppState,
@@ -47,7 +49,7 @@ pub struct Herald {
 /// Opens the store (migrating it), the broker and the keys, and builds the
 /// router. Used by `main` and by the tests.
 pub async fn build(config: Config) -> anyhow::Result<Herald> {
-    std::fs::create_dir_all(&config.data_dir)
+    create_private_dir(&config.data_dir)
         .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
     std::fs::create_dir_all(config.uploads_dir())?;
     error::set_error_log_budget(config.limits.max_error_logs_per_minute);
@@ -69,12 +71,29 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
         .await
         .map_err(anyhow::Error::from)
         .context("migrating the database")?;
+    if config.database_url.is_none() {
+        make_private(&config.data_dir.join("herald.db"))?;
+    }
     let keys = TokenKeys::load(
         config.jwt_secret.as_deref(),
         &config.data_dir,
         config.token_ttl_secs,
     )?;
+    let external = ExternalTokens::from_config(&config)?;
     let broker = open_broker(&config, &store).await?;
+    let sessions = Arc::new(Sessions::default());
+    // Subscribed before the state is read, so that a revocation committed
+    // in between is not missed.
+    let control = broker.subscribe(Topic::Control).await?;
+    load_revocations(&store, &sessions)
+        .await
+        .context("reading revoked sessions")?;
+    tokio::spawn(follow_revocations(
+        control,
+        Arc::clone(&store),
+        Arc::clone(&sessions),
+    ));
+    let auth = Authenticator::new(keys, external, sessions, Arc::clone(&store));
     let passwords = Passwords::new(config.limits.password_hashes())?;
     let throttle = AuthThrottle::new(
         config.limits.auth_limit_per_minute,
@@ -83,7 +102,7 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
     let services = Services {
         store,
         broker,
-        keys: Arc::new(keys),
+        auth: Arc::new(auth),
         passwords: Arc::new(passwords),
         throttle: Arc::new(throttle),
         config: Arc::new(config),
@@ -96,6 +115,83 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
         services,
         schema,
     })
+}
+
+/// Creates `dir` (and its parents) readable by this user only: it holds
+/// the database, uploads and the token secret.
+fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
+    let mut builder = std::fs::DirBuilder::new();
+    builder.recursive(true);
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::DirBuilderExt;
+        builder.mode(0o700);
+    }
+    builder.create(dir)
+}
+
+/// Makes a file readable and writable by this user only.
+fn make_private(path: &std::path::Path) -> anyhow::Result<()> {
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        if path.exists() {
+            std::fs::set_permissions(path, std::fs::Permissions::from_mode(0o600))
+                .with_context(|| format!("restricting {}", path.display()))?;
+        }
+    }
+    Ok(())
+}
+
+/// Reads what the store says is revoked into `sessions`.
+async fn load_revocations(store: &Store, sessions: &Sessions) -> anyhow::Result<()> {
+    let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
+    let revoked = store
+        .revoked_sessions(now)
+        .await
+        .map_err(anyhow::Error::from)?;
+    let everywhere = store
+        .token_generations()
+        .await
+        .map_err(anyhow::Error::from)?;
+    sessions.load(revoked, everywhere, now);
+    Ok(())
+}
+
+/// How often revocations that no token can outlive are forgotten.
+const REVOCATION_PRUNE_EVERY: std::time::Duration = std::time::Duration::from_secs(3600);
+
+/// Applies the revocations other replicas (and this one) publish; reads
+/// the whole state again when the broker may have lost one; forgets old
+/// ones now and then.
+async fn follow_revocations(mut control: Subscription, store: Arc<Store>, sessions: Arc<Sessions>) {
+    use futures_util::StreamExt;
+    let mut prune = tokio::time::interval(REVOCATION_PRUNE_EVERY);
+    prune.tick().await;
+    loop {
+        tokio::select! {
+            delivery = control.next() => match delivery {
+                Some(Delivery::Event(Event::Revoked(revocation))) => {
+                    let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
+                    sessions.apply(&revocation, now);
+                }
+                Some(Delivery::Event(_)) => {}
+                Some(Delivery::Resync) => {
+                    if let Err(err) = load_revocations(&store, &sessions).await {
+                        tracing::warn!(error = format!("{err:#}"), "cannot read revoked sessions");
+                    }
+                }
+                None => return,
+            },
+            _ = prune.tick() => {
+                let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
+                sessions.prune(now);
+                if let Err(err) = store.forget_revocations_before(now).await {
+                    tracing::warn!(error = ?err.0, "cannot forget old revocations");
+                }
+            }
+        }
+    }
 }
 
 /// The broker `config.broker` names: `memory` (one process), `redis://…`,

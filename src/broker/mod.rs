@@ -23,7 +23,10 @@ use std::sync::Arc;
 use async_trait::async_trait;
 use serde::{Deserialize, Serialize};
 
-use crate::store::{ChatMessage, Id, Notification};
+use crate::{
+    auth::Revocation,
+    store::{ChatMessage, Id, Notification},
+};
 
 pub use memory::MemoryBroker;
 pub use postgres::PostgresBroker;
@@ -37,6 +40,9 @@ pub enum Topic {
     User(Id),
     /// Messages and membership changes of one chat room.
     Room(Id),
+    /// What every replica must hear whoever its subscribers are: session
+    /// revocations.
+    Control,
 }
 
 /// A committed change that subscribers may want.
@@ -50,6 +56,17 @@ pub enum Event {
         room_id: Id,
         user_id: Id,
     },
+    /// Tokens were revoked: every replica refuses them from now on and
+    /// closes the connections that use them.
+    Revoked(Revocation),
+}
+
+impl Topic {
+    /// True for the topics of clients' subscriptions, which the counters
+    /// count; false for the replica's own control topic.
+    pub fn counts(&self) -> bool {
+        !matches!(self, Topic::Control)
+    }
 }
 
 impl Event {
@@ -59,6 +76,7 @@ impl Event {
             Event::Notification(n) => Topic::User(n.recipient_id),
             Event::ChatMessage(m) => Topic::Room(m.room_id),
             Event::ChatMemberLeft { room_id, .. } => Topic::Room(*room_id),
+            Event::Revoked(_) => Topic::Control,
         }
     }
 }
@@ -74,9 +92,9 @@ pub enum Delivery {
 /// Counters a test or an operator can read.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct BrokerStats {
-    /// Live subscriptions in this process.
+    /// Live subscriptions of clients in this process.
     pub subscriptions: usize,
-    /// Topics with at least one live subscription in this process.
+    /// Topics with at least one live client subscription in this process.
     pub topics: usize,
 }
 

@@ -98,7 +98,9 @@ impl LocalRouter {
                 }
             }
         };
-        self.subscriptions.fetch_add(1, Ordering::Relaxed);
+        if topic.counts() {
+            self.subscriptions.fetch_add(1, Ordering::Relaxed);
+        }
         Subscription {
             receiver: BroadcastStream::new(receiver),
             _guard: SubscriptionGuard {
@@ -109,7 +111,13 @@ impl LocalRouter {
     }
 
     pub fn stats(&self) -> BrokerStats {
-        let topics = self.topics.lock().expect("router lock poisoned").len();
+        let topics = self
+            .topics
+            .lock()
+            .expect("router lock poisoned")
+            .keys()
+            .filter(|topic| topic.counts())
+            .count();
         BrokerStats {
             subscriptions: self.subscriptions.load(Ordering::Relaxed),
             topics,
@@ -145,7 +153,9 @@ struct SubscriptionGuard {
 
 impl Drop for SubscriptionGuard {
     fn drop(&mut self) {
-        self.router.subscriptions.fetch_sub(1, Ordering::Relaxed);
+        if self.topic.counts() {
+            self.router.subscriptions.fetch_sub(1, Ordering::Relaxed);
+        }
         let mut topics = self.router.topics.lock().expect("router lock poisoned");
         if topics
             .get(&self.topic)

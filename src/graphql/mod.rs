@@ -28,7 +28,7 @@ pub use loaders::Loaders;
 pub use notifications::NotificationCursor;
 
 use crate::{
-    auth::{Auth, AuthThrottle, ClientIp, Passwords, TokenKeys},
+    auth::{Auth, AuthThrottle, Authenticator, ClientIp, Passwords, Principal},
     broker::Broker,
     config::{Config, Limits},
     error::{AppError, AppResult},
@@ -66,7 +66,8 @@ pub type HeraldSchema = Schema<Query, Mutation, Subscription>;
 pub struct Services {
     pub store: Arc<Store>,
     pub broker: Arc<dyn Broker>,
-    pub keys: Arc<TokenKeys>,
+    /// Checks tokens, issues Herald's own, and knows what is revoked.
+    pub auth: Arc<Authenticator>,
     /// Password hashing, a bounded number at a time.
     pub passwords: Arc<Passwords>,
     /// Throttles of sign-up and failed log-in.
@@ -156,6 +157,8 @@ trait ContextExt {
     fn loaders(&self) -> &Loaders;
     /// The signed-in caller, or UNAUTHENTICATED.
     fn caller(&self) -> AppResult<Id>;
+    /// The signed-in caller's token, or UNAUTHENTICATED.
+    fn principal(&self) -> AppResult<&Principal>;
     /// The client's address, when the transport knows it.
     fn client_ip(&self) -> Option<std::net::IpAddr>;
 }
@@ -170,9 +173,15 @@ impl ContextExt for Context<'_> {
     }
 
     fn caller(&self) -> AppResult<Id> {
+        self.principal().map(|p| p.user)
+    }
+
+    fn principal(&self) -> AppResult<&Principal> {
         match self.data_opt::<Auth>() {
-            Some(auth) => auth.require(),
-            None => Auth::Anonymous.require(),
+            Some(auth) => auth.principal(),
+            None => Err(AppError::Unauthenticated(
+                "sign in first: send Authorization: Bearer <token>".into(),
+            )),
         }
     }
 

@@ -1,10 +1,17 @@
-//! Users: sign-up, log-in, profiles and follows.
+//! Users: sign-up, log-in, tokens (refresh, log out), profiles and
+//! follows.
+//!
+//! A user's e-mail is private: only its owner reads it, whatever path
+//! reaches the user (`me`, `user(id)`, followers, members, authors, …).
 
 use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
-use super::{ContextExt, list_cost, list_limit, loaders::load_one, parse_id, validate};
+use super::{ContextExt, datetime, list_cost, list_limit, loaders::load_one, parse_id, validate};
 use crate::{
+    auth::{Issued, Revocation, now_secs},
+    broker::Event,
     error::{AppError, AppResult},
+    notify::commit_then_publish_events,
     store::{NewUser, User},
 };
 
@@ -18,8 +25,13 @@ impl User {
         &self.name
     }
 
-    async fn email(&self) -> &str {
-        &self.email
+    /// Your own e-mail; `null` on everybody else (and on accounts that
+    /// sign in through an identity provider that gave none).
+    async fn email(&self, ctx: &Context<'_>) -> Option<&str> {
+        match ctx.caller() {
+            Ok(me) if me == self.id => self.email.as_deref(),
+            _ => None,
+        }
     }
 
     /// The first `first` users who follow this user (at most and by
@@ -39,11 +51,26 @@ impl User {
     }
 }
 
-/// A token to send as `Authorization: Bearer <token>`, and whose it is.
+/// A token to send as `Authorization: Bearer <token>`, until when it is
+/// valid, and whose it is. Call `refreshToken` before `expiresAt`.
 #[derive(SimpleObject)]
 pub struct AuthPayload {
     token: String,
+    expires_at: chrono::DateTime<chrono::Utc>,
     user: User,
+}
+
+impl AuthPayload {
+    fn new(issued: Issued, user: User) -> Self {
+        let expires_at = i64::try_from(issued.expires_at)
+            .unwrap_or(i64::MAX / 1_000_000)
+            .saturating_mul(1_000_000);
+        AuthPayload {
+            token: issued.token,
+            expires_at: datetime(expires_at),
+            user,
+        }
+    }
 }
 
 #[derive(InputObject)]
@@ -78,6 +105,27 @@ impl UserQuery {
     }
 }
 
+/// Commits a revocation, applies it here at once (so that the caller's
+/// next request is refused whatever the broker's delay), and publishes it
+/// to every replica.
+async fn revoke(
+    ctx: &Context<'_>,
+    tx: crate::store::WriteTx,
+    revocation: Revocation,
+) -> AppResult<bool> {
+    let services = ctx.services();
+    commit_then_publish_events(
+        tx,
+        &services.broker,
+        vec![Event::Revoked(revocation.clone())],
+    )
+    .await?;
+    let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
+    services.auth.sessions().apply(&revocation, now);
+    tracing::info!(user.id = ?ctx.caller().ok(), "tokens revoked");
+    Ok(true)
+}
+
 #[derive(Default)]
 pub struct UserMutation;
 
@@ -107,8 +155,8 @@ impl UserMutation {
                 }
             })?;
         tracing::info!(user.id = user.id, "user signed up");
-        let token = services.keys.issue(user.id)?;
-        Ok(AuthPayload { token, user })
+        let issued = services.auth.issue(user.id)?;
+        Ok(AuthPayload::new(issued, user))
     }
 
     /// Signs in. UNAUTHENTICATED when the email or the password is wrong
@@ -128,18 +176,85 @@ impl UserMutation {
         // its timing tells whether the account exists.
         let found = services.store.credentials_by_email(&email).await?;
         let (user, matches) = match found {
-            Some((user, hash)) => {
+            Some((user, Some(hash))) => {
                 let matches = services.passwords.verify(password, hash).await?;
                 (Some(user), matches)
             }
+            // An account of an identity provider has no password here;
+            // it is refused like an unknown one, after as much work.
+            Some((_, None)) => (None, services.passwords.verify_unknown(password).await?),
             None => (None, services.passwords.verify_unknown(password).await?),
         };
         let Some(user) = user.filter(|_| matches) else {
             services.throttle.log_in_failed(client, &email);
             return Err(AppError::Unauthenticated("wrong email or password".into()));
         };
-        let token = services.keys.issue(user.id)?;
-        Ok(AuthPayload { token, user })
+        let issued = services.auth.issue(user.id)?;
+        Ok(AuthPayload::new(issued, user))
+    }
+
+    /// A fresh token in the same session, for a caller whose token is
+    /// still valid: reconnect with it (and your last cursor) before the
+    /// old one expires. Tokens of an identity provider are refreshed by
+    /// the provider (FORBIDDEN here).
+    async fn refresh_token(&self, ctx: &Context<'_>) -> AppResult<AuthPayload> {
+        let principal = ctx.principal()?.clone();
+        if !principal.refreshable {
+            return Err(AppError::forbidden(
+                "this token comes from your identity provider: refresh it there",
+            ));
+        }
+        let user = load_one(&ctx.loaders().users, principal.user)
+            .await?
+            .ok_or_else(|| AppError::Unauthenticated("the token's user no longer exists".into()))?;
+        let issued = ctx.services().auth.refresh(&principal)?;
+        Ok(AuthPayload::new(issued, user))
+    }
+
+    /// Logs this token's session out: it, and every token refreshed from
+    /// the same log-in, is refused from now on, and the connections that
+    /// use them are closed, on every replica.
+    async fn log_out(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let principal = ctx.principal()?.clone();
+        let services = ctx.services();
+        let now = now_secs();
+        // A token of this session may have been issued up to a lifetime
+        // ago and refreshed since: none outlives now + a lifetime.
+        let until = if principal.refreshable {
+            now + services.auth.keys().ttl_secs()
+        } else {
+            principal.expires_at
+        };
+        let revocation = Revocation::Session {
+            user_id: principal.user,
+            session: principal.session.session.to_string(),
+            until: i64::try_from(until).unwrap_or(i64::MAX),
+        };
+        let mut tx = services.store.begin_write().await?;
+        tx.revoke_session(
+            principal.user,
+            &principal.session.session,
+            i64::try_from(until).unwrap_or(i64::MAX),
+        )
+        .await?;
+        revoke(ctx, tx, revocation).await
+    }
+
+    /// Logs every session of the caller out: every token issued so far,
+    /// on any device, is refused from now on, and the connections that
+    /// use them are closed, on every replica.
+    async fn log_out_everywhere(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let me = ctx.caller()?;
+        let services = ctx.services();
+        let now = i64::try_from(now_secs()).unwrap_or(i64::MAX);
+        let mut tx = services.store.begin_write().await?;
+        let generation = tx.raise_token_generation(me, now).await?;
+        let revocation = Revocation::AllSessions {
+            user_id: me,
+            generation,
+            at: now,
+        };
+        revoke(ctx, tx, revocation).await
     }
 
     /// Follows a user (idempotent); their photo posts will notify you.

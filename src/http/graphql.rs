@@ -34,13 +34,11 @@ use crate::auth::{Auth, ClientIp};
 const MAX_FILES_PER_REQUEST: usize = 4;
 
 /// The caller named by the request's `Authorization` header.
-pub fn auth_from_headers(state: &AppState, headers: &HeaderMap) -> Auth {
-    Auth::from_authorization(
-        &state.services.keys,
-        headers
-            .get(header::AUTHORIZATION)
-            .and_then(|v| v.to_str().ok()),
-    )
+pub async fn auth_from_headers(state: &AppState, headers: &HeaderMap) -> Auth {
+    let value = headers
+        .get(header::AUTHORIZATION)
+        .and_then(|v| v.to_str().ok());
+    state.services.auth.authenticate(value).await
 }
 
 /// What a POST body is, from its `Content-Type`.
@@ -137,7 +135,7 @@ pub async fn post(
             ),
         );
     }
-    let auth = auth_from_headers(&state, &headers);
+    let auth = auth_from_headers(&state, &headers).await;
     let batch = batch.data(auth).data(ClientIp(remote.ip()));
     let response = state.schema.execute_batch(batch).await;
     graphql_response(response, &headers)
@@ -232,7 +230,7 @@ pub async fn get_or_upgrade(
     ConnectInfo(remote): ConnectInfo<SocketAddr>,
     request: Request,
 ) -> Response {
-    let auth = auth_from_headers(&state, request.headers());
+    let auth = auth_from_headers(&state, request.headers()).await;
     let is_upgrade = request
         .headers()
         .get(header::UPGRADE)

@@ -177,6 +177,7 @@ pub async fn get(
         params.access_token.as_deref(),
         request.data(ClientIp(remote.ip())),
     )
+    .await
 }
 
 /// `POST /graphql/stream` with a JSON GraphQL request body.
@@ -219,6 +220,7 @@ pub async fn post(
         params.access_token.as_deref(),
         request.data(ClientIp(remote.ip())),
     )
+    .await
 }
 
 /// A request refused before it ran: a stream of one `next` carrying the
@@ -230,29 +232,62 @@ fn refused_before_streaming(refused: async_graphql::Response) -> Response {
 
 /// The caller: the `Authorization` header, or else the `access_token`
 /// query parameter.
-fn caller(state: &AppState, headers: &HeaderMap, access_token: Option<&str>) -> Auth {
+async fn caller(state: &AppState, headers: &HeaderMap, access_token: Option<&str>) -> Auth {
     if headers.contains_key(header::AUTHORIZATION) {
-        auth_from_headers(state, headers)
+        auth_from_headers(state, headers).await
     } else {
-        Auth::from_authorization(&state.services.keys, access_token)
+        state.services.auth.authenticate(access_token).await
     }
 }
 
-fn stream_operation(
+/// Why a stream stops before its operation ends.
+enum Stop {
+    /// The server is shutting down: end without `complete`, so that the
+    /// browser reconnects (to another replica) and resumes.
+    Shutdown,
+    /// The token expired or its session was revoked: say so, then
+    /// `complete`, so that the client opens a new stream with a new token.
+    Credential(&'static str),
+}
+
+async fn stream_operation(
     state: &AppState,
     lifecycle: Lifecycle,
     headers: &HeaderMap,
     access_token: Option<&str>,
     request: Request,
 ) -> Response {
-    let auth = caller(state, headers, access_token);
-    if let Auth::Invalid(reason) = auth {
-        return error_response(
-            StatusCode::UNAUTHORIZED,
-            "UNAUTHENTICATED",
-            &format!("invalid token: {reason}"),
-        );
+    let auth = caller(state, headers, access_token).await;
+    match &auth {
+        Auth::Invalid(reason) => {
+            return error_response(
+                StatusCode::UNAUTHORIZED,
+                "UNAUTHENTICATED",
+                &format!("invalid token: {reason}"),
+            );
+        }
+        Auth::Unavailable => {
+            return error_response(
+                StatusCode::SERVICE_UNAVAILABLE,
+                "SERVICE_UNAVAILABLE",
+                "the token cannot be checked right now; try again shortly",
+            );
+        }
+        Auth::Anonymous | Auth::User(_) => {}
     }
+    // Watched while the stream lasts: its expiry and a revocation of its
+    // session end the stream.
+    let credential = match &auth {
+        Auth::User(principal) => Some((
+            state
+                .services
+                .auth
+                .sessions()
+                .watch(principal.session.clone()),
+            crate::auth::time_left(principal.expires_at),
+        )),
+        _ => None,
+    };
     let last_event_id = headers
         .get("last-event-id")
         .and_then(|v| v.to_str().ok())
@@ -265,8 +300,8 @@ fn stream_operation(
         request = request.data(last_event_id);
     }
     let stream_log = StreamLog {
-        user: match auth {
-            Auth::User(id) => Some(id),
+        user: match &auth {
+            Auth::User(principal) => Some(principal.user),
             _ => None,
         },
         operation: request.operation_name.clone(),
@@ -276,20 +311,54 @@ fn stream_operation(
         operation = stream_log.operation.as_deref(),
         "SSE stream opened"
     );
-    let results = state.schema.execute_stream(request.data(auth), None);
+    let mut results = state.schema.execute_stream(request.data(auth), None);
     let opening = Event::default()
         .comment("stream open")
         .retry(RETRY_AFTER_DISCONNECT);
-    let events = stream::once(async move { opening })
-        .chain(results.map(move |response| {
-            // Dropped with the stream, i.e. when the client goes away.
-            let _log = &stream_log;
-            next_event(&ids, &response)
-        }))
-        .chain(stream::once(async { complete_event() }))
-        // Ending without `complete` tells a browser to reconnect.
-        .take_until(lifecycle.shutting_down())
-        .map(Ok::<_, Infallible>);
+    let events = async_stream::stream! {
+        // Dropped with the stream, i.e. when the client goes away.
+        let _log = stream_log;
+        let shutdown = lifecycle.shutting_down();
+        let (watch, time_left) = match credential {
+            Some((watch, left)) => (Some(watch), left),
+            None => (None, std::time::Duration::MAX),
+        };
+        let stop = async {
+            let revoked = async {
+                match &watch {
+                    Some(watch) => watch.ended().await,
+                    None => std::future::pending().await,
+                }
+            };
+            tokio::select! {
+                () = shutdown => Stop::Shutdown,
+                () = revoked => Stop::Credential("the session was logged out"),
+                () = sleep_for(time_left) => Stop::Credential("the token expired"),
+            }
+        };
+        tokio::pin!(stop);
+        yield opening;
+        loop {
+            tokio::select! {
+                biased;
+                stopped = &mut stop => {
+                    if let Stop::Credential(reason) = stopped {
+                        yield credential_ended(reason);
+                        yield complete_event();
+                    }
+                    break;
+                }
+                response = results.next() => match response {
+                    Some(response) => yield next_event(&ids, &response),
+                    None => {
+                        yield complete_event();
+                        break;
+                    }
+                },
+            }
+        }
+    }
+    .map(Ok::<_, Infallible>);
     let keep_alive = KeepAlive::new()
         .interval(state.services.config.sse_keepalive())
         .text("keep-alive");
@@ -322,6 +391,22 @@ fn next_event(ids: &EventIds, response: &async_graphql::Response) -> Event {
     match id {
         Some(id) => event.id(id),
         None => event,
+    }
+}
+
+/// The `next` event that ends a stream whose credential ended.
+fn credential_ended(reason: &str) -> Event {
+    let result = serde_json::json!({
+        "errors": [{"message": reason, "extensions": {"code": "UNAUTHENTICATED"}}]
+    });
+    Event::default().event("next").data(result.to_string())
+}
+
+/// Sleeps `duration`, or forever when it is too long to be a deadline.
+async fn sleep_for(duration: std::time::Duration) {
+    match tokio::time::Instant::now().checked_add(duration) {
+        Some(deadline) => tokio::time::sleep_until(deadline).await,
+        None => std::future::pending().await,
     }
 }
 

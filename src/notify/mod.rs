@@ -288,7 +288,7 @@ mod tests {
         User {
             id,
             name: name.into(),
-            email: format!("{name}@example.com"),
+            email: Some(format!("{name}@example.com")),
             created_at: 0,
         }
     }

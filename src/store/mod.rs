@@ -32,7 +32,7 @@ pub use chat::{ChatMessage, ChatRoom};
 pub use comments::Comment;
 pub use notifications::{Audience, CATCH_UP_PAGE, NewNotification, Notification, Subjects};
 pub use posts::Post;
-pub use users::{NewUser, User};
+pub use users::{NewUser, RevokedSession, User};
 
 /// Row ids. Every table uses 64-bit integer keys.
 pub type Id = i64;
@@ -266,7 +266,30 @@ impl Store {
     /// Applies the migrations of this backend that are not applied yet.
     pub async fn migrate(&self) -> StoreResult<()> {
         match self.dialect {
-            Dialect::Sqlite => SQLITE_MIGRATIONS.run(&self.pool).await?,
+            Dialect::Sqlite => {
+                // Rebuilding a table (SQLite's way of changing a column)
+                // drops it, which foreign keys forbid; the switch only
+                // works outside a transaction, so it is flipped around the
+                // migrator, on its connection, and every reference is
+                // checked afterwards.
+                let mut conn = self.pool.acquire().await?;
+                sqlx::query("PRAGMA foreign_keys = OFF")
+                    .execute(&mut *conn)
+                    .await?;
+                let migrated = SQLITE_MIGRATIONS.run(&mut *conn).await;
+                sqlx::query("PRAGMA foreign_keys = ON")
+                    .execute(&mut *conn)
+                    .await?;
+                migrated?;
+                let dangling = sqlx::query("PRAGMA foreign_key_check")
+                    .fetch_optional(&mut *conn)
+                    .await?;
+                if dangling.is_some() {
+                    return Err(StoreError(sqlx::Error::Protocol(
+                        "a migration left a reference to a missing row".into(),
+                    )));
+                }
+            }
             Dialect::Postgres => POSTGRES_MIGRATIONS.run(&self.pool).await?,
         }
         Ok(())

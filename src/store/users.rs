@@ -1,15 +1,16 @@
-//! Users, their credentials, and who follows whom.
+//! Users, their credentials, revoked sessions, and who follows whom.
 
 use sqlx::{Any, FromRow};
 
-use super::{Id, Store, StoreResult, WriteTx, now_micros};
+use super::{Id, Store, StoreError, StoreResult, WriteTx, now_micros};
 
-/// A registered user, without credentials.
+/// A registered user, without credentials. `email` is `None` for a user
+/// created from an identity provider's token that carried none.
 #[derive(Clone, Debug, FromRow)]
 pub struct User {
     pub id: Id,
     pub name: String,
-    pub email: String,
+    pub email: Option<String>,
     pub created_at: i64,
 }
 
@@ -22,11 +23,18 @@ pub struct NewUser<'a> {
 
 #[derive(FromRow)]
 struct Credentials {
-    id: Id,
-    name: String,
-    email: String,
-    created_at: i64,
-    password_hash: String,
+    #[sqlx(flatten)]
+    user: User,
+    password_hash: Option<String>,
+}
+
+/// What a session revocation keeps: whose, which, and until when a token
+/// of it could still be valid (seconds since the epoch).
+#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
+pub struct RevokedSession {
+    pub user_id: Id,
+    pub session: String,
+    pub until: i64,
 }
 
 const USER_COLUMNS: &str = "id, name, email, created_at";
@@ -49,6 +57,34 @@ impl WriteTx {
     pub async fn user(&mut self, id: Id) -> StoreResult<Option<User>> {
         user_by_id(&mut *self.tx, id).await
     }
+
+    /// Revokes one session of `user` until `until` (seconds).
+    pub async fn revoke_session(&mut self, user: Id, session: &str, until: i64) -> StoreResult<()> {
+        sqlx::query(
+            "INSERT INTO revoked_sessions (user_id, session, until) VALUES ($1, $2, $3) \
+             ON CONFLICT (user_id, session) DO UPDATE SET until = excluded.until",
+        )
+        .bind(user)
+        .bind(session)
+        .bind(until)
+        .execute(&mut *self.tx)
+        .await?;
+        Ok(())
+    }
+
+    /// Raises `user`'s token generation, invalidating every token issued
+    /// so far (at `now`, in seconds); returns the new generation.
+    pub async fn raise_token_generation(&mut self, user: Id, now: i64) -> StoreResult<i64> {
+        let (generation,): (i64,) = sqlx::query_as(
+            "UPDATE users SET token_generation = token_generation + 1, tokens_revoked_at = $2 \
+             WHERE id = $1 RETURNING token_generation",
+        )
+        .bind(user)
+        .bind(now)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(generation)
+    }
 }
 
 impl Store {
@@ -70,25 +106,98 @@ impl Store {
         Ok(user)
     }
 
-    /// The user with this (normalised) email and their password hash.
-    pub async fn credentials_by_email(&self, email: &str) -> StoreResult<Option<(User, String)>> {
+    /// The user with this (normalised) email and their password hash
+    /// (`None` for an account that signs in through an identity provider).
+    pub async fn credentials_by_email(
+        &self,
+        email: &str,
+    ) -> StoreResult<Option<(User, Option<String>)>> {
         let row = sqlx::query_as::<_, Credentials>(&format!(
             "SELECT {USER_COLUMNS}, password_hash FROM users WHERE email = $1"
         ))
         .bind(email)
         .fetch_optional(&self.pool)
         .await?;
-        Ok(row.map(|c| {
-            (
-                User {
-                    id: c.id,
-                    name: c.name,
-                    email: c.email,
-                    created_at: c.created_at,
-                },
-                c.password_hash,
+        Ok(row.map(|c| (c.user, c.password_hash)))
+    }
+
+    /// The user an identity provider calls `external_id`, created from
+    /// `name` and `email` the first time it is seen. An e-mail that
+    /// another account already has is left out rather than refused: the
+    /// provider vouches for the person, not for the address here.
+    pub async fn external_user(
+        &self,
+        external_id: &str,
+        name: &str,
+        email: Option<&str>,
+    ) -> StoreResult<User> {
+        let select = format!("SELECT {USER_COLUMNS} FROM users WHERE external_id = $1");
+        if let Some(user) = sqlx::query_as::<_, User>(&select)
+            .bind(external_id)
+            .fetch_optional(&self.pool)
+            .await?
+        {
+            return Ok(user);
+        }
+        let mut tx = self.begin_write().await?;
+        for email in [email, None] {
+            let inserted = sqlx::query(
+                "INSERT INTO users (name, email, external_id, created_at) VALUES ($1, $2, $3, $4) \
+                 ON CONFLICT DO NOTHING",
             )
-        }))
+            .bind(name)
+            .bind(email)
+            .bind(external_id)
+            .bind(now_micros())
+            .execute(&mut *tx.tx)
+            .await?;
+            // Nothing inserted: the id is there already (a concurrent first
+            // request), or the e-mail is taken and the next try leaves it out.
+            let user = sqlx::query_as::<_, User>(&select)
+                .bind(external_id)
+                .fetch_optional(&mut *tx.tx)
+                .await?;
+            if let Some(user) = user {
+                tx.commit().await?;
+                return Ok(user);
+            }
+            if inserted.rows_affected() == 1 {
+                break;
+            }
+        }
+        Err(StoreError(sqlx::Error::RowNotFound))
+    }
+
+    /// Every user who ever logged out everywhere: their token generation
+    /// (tokens Herald issued under an older one are no longer valid) and
+    /// when (seconds; other issuers' tokens from before are not either).
+    pub async fn token_generations(&self) -> StoreResult<Vec<(Id, i64, i64)>> {
+        Ok(sqlx::query_as::<_, (Id, i64, i64)>(
+            "SELECT id, token_generation, tokens_revoked_at FROM users WHERE token_generation > 0",
+        )
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Sessions revoked and not yet past `now` (seconds).
+    pub async fn revoked_sessions(&self, now: i64) -> StoreResult<Vec<RevokedSession>> {
+        Ok(sqlx::query_as::<_, RevokedSession>(
+            "SELECT user_id, session, until FROM revoked_sessions WHERE until > $1",
+        )
+        .bind(now)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// Forgets revocations that no token can outlive any more.
+    pub async fn forget_revocations_before(&self, now: i64) -> StoreResult<u64> {
+        let mut tx = self.begin_write().await?;
+        let done = sqlx::query("DELETE FROM revoked_sessions WHERE until <= $1")
+            .bind(now)
+            .execute(&mut *tx.tx)
+            .await?;
+        tx.commit().await?;
+        Ok(done.rows_affected())
     }
 
     pub async fn user(&self, id: Id) -> StoreResult<Option<User>> {

@@ -87,7 +87,13 @@ async fn missing_bad_and_expired_tokens_are_unauthenticated() {
         "UNAUTHENTICATED"
     );
     let id: i64 = alice.id.parse().unwrap();
-    let expired = app.services.keys.issue_with_expiry(id, 1_000_000).unwrap();
+    let expired = app
+        .services
+        .auth
+        .keys()
+        .issue_with_expiry(id, "s", 0, 1_000_000)
+        .unwrap()
+        .token;
     let body = app.gql(Some(&expired), ME, json!({})).await;
     assert_eq!(error_code(&body), "UNAUTHENTICATED");
     assert!(
@@ -99,8 +105,10 @@ async fn missing_bad_and_expired_tokens_are_unauthenticated() {
 
     // A token signed with another secret is refused too.
     let forged = herald::auth::TokenKeys::new(b"some-other-secret-some-other-secret", 60)
-        .issue(id)
-        .unwrap();
+        .unwrap()
+        .issue(id, "s", 0)
+        .unwrap()
+        .token;
     assert_eq!(
         error_code(&app.gql(Some(&forged), ME, json!({})).await),
         "UNAUTHENTICATED"
@@ -118,6 +126,7 @@ async fn passwords_are_stored_as_argon2_hashes() {
         .await
         .unwrap()
         .unwrap();
+    let hash = hash.expect("a password account has a hash");
     assert!(hash.starts_with("$argon2id$"), "{hash}");
     assert!(!hash.contains("correct horse"));
 }

@@ -4,11 +4,10 @@
 //! exactly the member it names.
 
 use futures_util::StreamExt;
-use herald::auth::Auth;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    QUIET, TestApp, TestUser, WAIT, WsClient, error_code, refused_code, spawn_app,
+    QUIET, TestApp, TestUser, WAIT, WsClient, error_code, refused_code, signed_in, spawn_app,
     wait_for_subscriptions,
 };
 
@@ -518,7 +517,7 @@ fn room_stream(
 ) -> impl futures_util::Stream<Item = async_graphql::Response> + Unpin + use<> {
     let request = async_graphql::Request::new(ROOM_SUBSCRIPTION)
         .variables(async_graphql::Variables::from_json(json!({"r": room})))
-        .data(Auth::User(user.id.parse().unwrap()));
+        .data(signed_in(user));
     Box::pin(app.schema.execute_stream(request))
 }
 
@@ -664,7 +663,7 @@ async fn a_message_is_published_once_however_many_members_listen() {
     for user in members.iter().chain([&alice]) {
         let request = async_graphql::Request::new(ROOM_SUBSCRIPTION)
             .variables(async_graphql::Variables::from_json(json!({"r": room})))
-            .data(Auth::User(user.id.parse().unwrap()));
+            .data(signed_in(user));
         let mut stream = Box::pin(schema.execute_stream(request));
         assert!(tokio::time::timeout(QUIET, stream.next()).await.is_err());
         streams.push(stream);
@@ -677,7 +676,7 @@ async fn a_message_is_published_once_however_many_members_listen() {
                 .variables(async_graphql::Variables::from_json(
                     json!({"r": room, "b": "hello @Bob and @carol"}),
                 ))
-                .data(Auth::User(alice.id.parse().unwrap())),
+                .data(signed_in(&alice)),
         )
         .await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);

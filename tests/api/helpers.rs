@@ -335,6 +335,23 @@ impl WsClient {
     }
 }
 
+/// `user` as the GraphQL context knows a signed-in caller, for tests that
+/// run operations through the schema directly.
+pub fn signed_in(user: &TestUser) -> herald::auth::Auth {
+    let id: i64 = user.id.parse().unwrap();
+    herald::auth::Auth::User(herald::auth::Principal {
+        user: id,
+        session: herald::auth::SessionKey {
+            user: id,
+            session: "test".into(),
+            generation: Some(0),
+            issued_at: None,
+        },
+        expires_at: u64::MAX / 2,
+        refreshable: true,
+    })
+}
+
 /// The `extensions.code` of the first error in a response.
 pub fn error_code(body: &Value) -> &str {
     body["errors"][0]["extensions"]["code"]

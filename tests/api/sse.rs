@@ -209,9 +209,11 @@ async fn access_token_authenticates_and_bad_tokens_get_401_with_a_json_error() {
 
     let expired = app
         .services
-        .keys
-        .issue_with_expiry(bob.id.parse().unwrap(), 1_000_000)
-        .unwrap();
+        .auth
+        .keys()
+        .issue_with_expiry(bob.id.parse().unwrap(), "s", 0, 1_000_000)
+        .unwrap()
+        .token;
     let refusals = [
         app.http
             .get(event_source_url(&app, &bob, json!({}), "garbage")),
@@ -399,8 +401,24 @@ async fn shutting_down_ends_open_streams_without_complete_so_browsers_reconnect(
     let server = tokio::spawn(herald::serve_on(listener, herald.clone(), async move {
         let _ = stopped.await;
     }));
-    let user = 1;
-    let token = herald.services.keys.issue(user).unwrap();
+    let signed_up: Value = reqwest::Client::new()
+        .post(format!("http://{addr}/graphql"))
+        .json(&json!({"query": "mutation { signUp(input: {name: \"Ann\", email: \"ann@example.com\", password: \"correct horse\"}) { token user { id } } }"}))
+        .send()
+        .await
+        .unwrap()
+        .json()
+        .await
+        .unwrap();
+    let token = signed_up["data"]["signUp"]["token"]
+        .as_str()
+        .unwrap()
+        .to_owned();
+    let user: i64 = signed_up["data"]["signUp"]["user"]["id"]
+        .as_str()
+        .unwrap()
+        .parse()
+        .unwrap();
     let mut sse = SseClient::open(
         reqwest::Client::new()
             .post(format!("http://{addr}/graphql/stream"))

@@ -4,11 +4,10 @@
 use std::time::Duration;
 
 use futures_util::StreamExt;
-use herald::auth::Auth;
 use serde_json::{Value, json};
 
 use crate::helpers::{
-    NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, spawn_app, spawn_app_with,
+    NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, signed_in, spawn_app, spawn_app_with,
     wait_for_subscriptions,
 };
 
@@ -38,9 +37,11 @@ async fn a_bad_or_expired_token_at_connection_init_closes_with_4403() {
     let alice = app.sign_up("Alice").await;
     let expired = app
         .services
-        .keys
-        .issue_with_expiry(alice.id.parse().unwrap(), 1_000_000)
-        .unwrap();
+        .auth
+        .keys()
+        .issue_with_expiry(alice.id.parse().unwrap(), "s", 0, 1_000_000)
+        .unwrap()
+        .token;
     for token in ["Bearer garbage".to_owned(), format!("Bearer {expired}")] {
         for key in ["authorization", "Authorization"] {
             let mut ws = app.ws_raw("graphql-transport-ws").await;
@@ -288,7 +289,7 @@ async fn a_subscriber_that_falls_behind_catches_up_from_the_store() {
     // buffer overflows deterministically while the publisher goes on.
     let request = async_graphql::Request::new(NOTIFICATIONS_SUBSCRIPTION)
         .variables(async_graphql::Variables::from_json(json!({"u": bob.id})))
-        .data(Auth::User(bob_id));
+        .data(signed_in(&bob));
     let mut stream = app.schema.execute_stream(request);
     assert!(
         tokio::time::timeout(Duration::from_millis(200), stream.next())

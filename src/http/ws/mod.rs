@@ -43,7 +43,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tracing::Instrument;
 
 use super::{AppState, serve::ConnectionPermit, serve::Lifecycle};
-use crate::auth::{Auth, ClientIp};
+use crate::auth::{Auth, ClientIp, Principal, time_left};
 
 /// Read buffer per connection. tungstenite's default (128 KiB) is sized
 /// for throughput; Herald's sockets are mostly idle and receive small
@@ -149,6 +149,8 @@ struct Socket {
     active: HashMap<Arc<str>, AbortHandle>,
     /// Their results, merged.
     outputs: SelectAll<Operation>,
+    /// The signed-in caller, once initialised.
+    principal: Option<Principal>,
 }
 
 /// How the session ended, and what to tell the peer.
@@ -175,6 +177,7 @@ impl Socket {
             lifecycle,
             active: HashMap::new(),
             outputs: SelectAll::new(),
+            principal: None,
         }
     }
 
@@ -190,7 +193,9 @@ impl Socket {
             () = shutdown => Err(Ending::Close(close::GOING_AWAY, "Server shutting down")),
         };
         let ending = match session {
-            Ok(session) => self.run(&mut sink, &mut incoming, session).await,
+            Ok((session, principal)) => {
+                self.run(&mut sink, &mut incoming, session, principal).await
+            }
             Err(ending) => ending,
         };
         // Stop every operation (and its broker subscription) before the
@@ -205,13 +210,14 @@ impl Socket {
     }
 
     /// Waits for `connection_init`, checks its token and acknowledges it;
-    /// returns the session data every operation of the socket shares.
+    /// returns the session data every operation of the socket shares, and
+    /// the signed-in caller, if any.
     async fn initialise<S>(
         &mut self,
         sink: &mut SplitSink<WebSocket, Message>,
         incoming: &mut S,
         header_auth: Auth,
-    ) -> Result<Arc<Data>, Ending>
+    ) -> Result<(Arc<Data>, Option<Principal>), Ending>
     where
         S: Stream<Item = Result<Message, axum::Error>> + Unpin,
     {
@@ -245,34 +251,49 @@ impl Socket {
             }
         };
         let auth = match token_in(payload.as_ref()) {
-            Some(token) => Auth::from_authorization(&self.state.services.keys, Some(token)),
+            Some(token) => self.state.services.auth.authenticate(Some(token)).await,
             None => header_auth,
         };
-        if let Auth::Invalid(reason) = auth {
+        let refusal = match &auth {
+            Auth::Invalid(reason) => Some((*reason, close::FORBIDDEN, "Forbidden")),
+            Auth::Unavailable => Some((
+                "the token cannot be checked right now",
+                close::TRY_AGAIN_LATER,
+                "Try again later",
+            )),
+            Auth::Anonymous | Auth::User(_) => None,
+        };
+        if let Some((message, code, reason)) = refusal {
             if self.legacy() {
-                let error = json!({"type": "connection_error", "payload": {"message": reason}});
+                let error = json!({"type": "connection_error", "payload": {"message": message}});
                 let _ = self.send(sink, error).await;
             }
-            return Err(Ending::Close(close::FORBIDDEN, "Forbidden"));
+            return Err(Ending::Close(code, reason));
         }
-        if let Auth::User(user) = auth {
-            tracing::Span::current().record("user.id", user);
-            tracing::debug!("websocket connection initialised");
-        }
+        let principal = match &auth {
+            Auth::User(principal) => {
+                tracing::Span::current().record("user.id", principal.user);
+                tracing::debug!("websocket connection initialised");
+                Some(principal.clone())
+            }
+            _ => None,
+        };
         self.send(sink, json!({"type": "connection_ack"})).await?;
         let mut data = Data::default();
         data.insert(auth);
         data.insert(ClientIp(self.client));
-        Ok(Arc::new(data))
+        Ok((Arc::new(data), principal))
     }
 
     /// The acknowledged session: client messages, operation results,
-    /// keep-alives and the shutdown signal, until one of them ends it.
+    /// keep-alives, the shutdown signal, and the caller's credential (its
+    /// expiry, a revocation of its session), until one of them ends it.
     async fn run<S>(
         &mut self,
         sink: &mut SplitSink<WebSocket, Message>,
         incoming: &mut S,
         session: Arc<Data>,
+        principal: Option<Principal>,
     ) -> Ending
     where
         S: Stream<Item = Result<Message, axum::Error>> + Unpin,
@@ -285,9 +306,43 @@ impl Socket {
         let mut last_heard = Instant::now();
         let shutdown = self.lifecycle.shutting_down();
         tokio::pin!(shutdown);
+        // Nothing is delivered once the token has expired or its session
+        // was logged out: the socket closes with 4403, as at init.
+        let watch = principal
+            .as_ref()
+            .map(|p| self.state.services.auth.sessions().watch(p.session.clone()));
+        self.principal = principal.clone();
+        let revoked = async {
+            match &watch {
+                Some(watch) => watch.ended().await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(revoked);
+        let expiry = Instant::now().checked_add(
+            principal
+                .as_ref()
+                .map_or(Duration::MAX, |p| time_left(p.expires_at)),
+        );
+        let expired = async {
+            match expiry {
+                Some(at) => tokio::time::sleep_until(at).await,
+                None => std::future::pending().await,
+            }
+        };
+        tokio::pin!(expired);
         loop {
             let step = tokio::select! {
+                biased;
                 () = &mut shutdown => return Ending::Close(close::GOING_AWAY, "Server shutting down"),
+                () = &mut expired => {
+                    tracing::debug!("token expired");
+                    return Ending::Close(close::FORBIDDEN, "Forbidden: the token expired");
+                }
+                () = &mut revoked => {
+                    tracing::debug!("session revoked");
+                    return Ending::Close(close::FORBIDDEN, "Forbidden: the session was logged out");
+                }
                 _ = keepalive.tick() => {
                     if last_heard.elapsed() >= self.limits.keepalive * 2 {
                         tracing::debug!("peer stopped answering pings");
@@ -342,6 +397,14 @@ impl Socket {
             ));
         };
         match message {
+            ClientMessage::Subscribe { .. }
+                if self.principal.as_ref().is_some_and(Principal::expired) =>
+            {
+                Err(Ending::Close(
+                    close::FORBIDDEN,
+                    "Forbidden: the token expired",
+                ))
+            }
             ClientMessage::Subscribe { id, request } => {
                 self.start(sink, id.into(), *request, session).await
             }

@@ -18,9 +18,12 @@ pub const MAX_OPERATION_ID: usize = 128;
 
 pub mod close {
     //! Close codes used here: graphql-transport-ws's, plus 1000 (normal),
-    //! 1001 (going away, at shutdown) and 3008 (keep-alive timeout).
+    //! 1001 (going away, at shutdown), 1013 (try again later) and 3008
+    //! (keep-alive timeout).
     pub const NORMAL: u16 = 1000;
     pub const GOING_AWAY: u16 = 1001;
+    /// The token could not be checked (the store is unreachable).
+    pub const TRY_AGAIN_LATER: u16 = 1013;
     pub const KEEPALIVE_TIMEOUT: u16 = 3008;
     pub const BAD_REQUEST: u16 = 4400;
     pub const UNAUTHORIZED: u16 = 4401;
