@@ -1,6 +1,7 @@
 //! The `herald` command line: parse arguments, then serve, print the
 //! schema, or migrate.
 
+use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use herald::config::Config;
 use mimalloc::MiMalloc;
@@ -51,9 +52,13 @@ async fn main() -> anyhow::Result<()> {
             Ok(())
         }
         Command::Migrate => {
-            let store = herald::store::Store::connect(&cli.config.database_url())
+            let url = cli.config.database_url();
+            let store = herald::store::Store::connect(&url)
                 .await
-                .map_err(anyhow::Error::from)?;
+                .map_err(anyhow::Error::from)
+                .with_context(|| {
+                    format!("opening the database {}", herald::store::redact_url(&url))
+                })?;
             store.migrate().await.map_err(anyhow::Error::from)?;
             tracing::info!("migrations applied");
             Ok(())

@@ -3,9 +3,10 @@
 //!
 //! Herald checks them with public keys only: from a JWKS document
 //! (`--jwt-jwks-url`, fetched over HTTP(S), cached, and fetched again when
-//! a token names a key id it does not know, at most once every
-//! `REFETCH_AT_MOST` so that made-up key ids cannot turn Herald into a
-//! request amplifier), or from a PEM file (`--jwt-public-key-file`). Only
+//! a token names a key id it does not know, within a small budget of
+//! fetches (`FETCH_BURST`, then one per `FETCH_EVERY`) so that made-up key
+//! ids cannot turn Herald into a request amplifier), or from a PEM file
+//! (`--jwt-public-key-file`). Only
 //! asymmetric algorithms (RS*, PS*, ES*) are accepted, so that a public
 //! key can never be used as an HMAC secret. `--jwt-issuer` and
 //! `--jwt-audience`, when set, must match; `exp` is required.
@@ -32,9 +33,11 @@ use crate::config::Config;
 /// How long fetched keys are used before they are fetched again.
 const KEYS_FRESH_FOR: Duration = Duration::from_secs(600);
 
-/// The shortest interval between two fetches of the key set, whatever the
-/// tokens presented.
-const REFETCH_AT_MOST: Duration = Duration::from_secs(10);
+/// Fetches of the key set allowed in a burst (a rotation, then a client
+/// with an old token), and how often one more is allowed after that,
+/// whatever the tokens presented.
+const FETCH_BURST: f64 = 3.0;
+const FETCH_EVERY: Duration = Duration::from_secs(10);
 
 /// How long a key set fetch may take.
 const FETCH_TIMEOUT: Duration = Duration::from_secs(5);
@@ -62,7 +65,8 @@ enum Keys {
         url: String,
         client: reqwest::Client,
         cache: RwLock<KeyCache>,
-        last_fetch: Mutex<Option<Instant>>,
+        /// Fetches left, and when that was counted.
+        fetch_budget: Mutex<(f64, Instant)>,
     },
 }
 
@@ -125,7 +129,7 @@ impl ExternalTokens {
                     .build()
                     .context("building the JWKS client")?,
                 cache: RwLock::default(),
-                last_fetch: Mutex::default(),
+                fetch_budget: Mutex::new((FETCH_BURST, Instant::now())),
             },
             (None, Some(path)) => {
                 let pem =
@@ -223,7 +227,7 @@ impl ExternalTokens {
                 url,
                 client,
                 cache,
-                last_fetch,
+                fetch_budget,
             } => {
                 let fresh = {
                     let cache = cache.read().await;
@@ -235,13 +239,16 @@ impl ExternalTokens {
                     }
                     fresh
                 };
-                // Unknown key id, or stale keys: fetch, unless a fetch
-                // happened a moment ago.
+                // Unknown key id, or stale keys: fetch, if the budget
+                // allows (stale keys are always fetched again).
                 {
-                    let mut last = last_fetch.lock().await;
-                    let may_fetch = last.is_none_or(|at| at.elapsed() >= REFETCH_AT_MOST);
-                    if may_fetch || !fresh {
-                        *last = Some(Instant::now());
+                    let mut budget = fetch_budget.lock().await;
+                    let (left, counted) = *budget;
+                    let left = (left + counted.elapsed().as_secs_f64() / FETCH_EVERY.as_secs_f64())
+                        .min(FETCH_BURST);
+                    *budget = (left, Instant::now());
+                    if left >= 1.0 || !fresh {
+                        budget.0 = (left - 1.0).max(0.0);
                         match fetch(client, url).await {
                             Ok(fetched) => *cache.write().await = fetched,
                             Err(err) => {

@@ -40,6 +40,10 @@ pub struct Claims {
     /// The user's token generation when the token was issued.
     #[serde(default)]
     pub r#gen: i64,
+    /// This token's own id: no two tokens are alike, even two refreshed
+    /// in the same second.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub jti: Option<String>,
 }
 
 /// A token and when it expires.
@@ -142,6 +146,7 @@ impl TokenKeys {
             iat: now_secs(),
             sid: Some(session.to_owned()),
             r#gen: generation,
+            jti: Some(new_session()),
         };
         let token = jsonwebtoken::encode(&Header::new(Algorithm::HS256), &claims, &self.encoding)?;
         Ok(Issued {

@@ -15,5 +15,6 @@ mod schema;
 mod sockets;
 mod sse;
 mod subscriptions;
+mod tokens;
 mod transport;
 mod uploads;

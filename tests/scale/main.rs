@@ -17,4 +17,5 @@ mod chat;
 mod faults;
 mod outages;
 mod replicas;
+mod revocation;
 mod store;
