@@ -474,10 +474,7 @@ impl Socket {
         let (next_id, done_id) = (Arc::clone(&id), Arc::clone(&id));
         let kind = if self.legacy() { "data" } else { "next" };
         let outputs = results
-            .map(move |response| {
-                let message = json!({"type": kind, "id": &*next_id, "payload": response});
-                Output::Next(message.to_string())
-            })
+            .map(move |response| Output::Next(result_message(kind, &next_id, &response)))
             .chain(stream::once(async move { Output::Done(done_id) }))
             .boxed();
         let (handle, registration) = AbortHandle::new_pair();
@@ -542,6 +539,31 @@ impl Socket {
             }
         }
     }
+}
+
+/// A `next` (legacy: `data`) message carrying one result, written
+/// straight from the response: no intermediate JSON value per delivery.
+fn result_message(kind: &'static str, id: &str, payload: &async_graphql::Response) -> String {
+    #[derive(serde::Serialize)]
+    struct Message<'a> {
+        r#type: &'static str,
+        id: &'a str,
+        payload: &'a async_graphql::Response,
+    }
+    serde_json::to_string(&Message {
+        r#type: kind,
+        id,
+        payload,
+    })
+    .unwrap_or_else(|err| {
+        tracing::error!(error = %err, "could not serialise a result");
+        json!({
+            "type": kind,
+            "id": id,
+            "payload": {"errors": [{"message": "internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]},
+        })
+        .to_string()
+    })
 }
 
 enum Incoming {
