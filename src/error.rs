@@ -134,13 +134,14 @@ impl From<StoreError> for AppError {
     }
 }
 
-/// A store failure shared by every waiter of a DataLoader batch.
+/// A store failure shared by every waiter of a DataLoader batch; its
+/// cause chain is kept for the log.
 impl From<Arc<StoreError>> for AppError {
     fn from(err: Arc<StoreError>) -> Self {
         if err.is_unavailable() {
             AppError::Unavailable("the database cannot be reached; try again shortly".into())
         } else {
-            AppError::Internal(Arc::new(anyhow::anyhow!("{:?}", err.0)))
+            AppError::Internal(Arc::new(anyhow::Error::new(err)))
         }
     }
 }

@@ -9,6 +9,7 @@
 //! stream (`delivery/`) that the transports (`http/`) carry to clients
 //! over websockets or HTTP.
 
+pub mod app;
 pub mod auth;
 pub mod broker;
 pub mod config;
@@ -18,7 +19,10 @@ pub mod error;
 pub mod fuzz;
 pub mod graphql;
 pub mod http;
+pub mod media;
+pub mod model;
 pub mod notify;
+pub mod services;
 pub mod store;
 
 use std::{future::Future, sync::Arc};
@@ -30,7 +34,8 @@ use tokio::net::TcpListener;
 use crate::{
     auth::{AuthThrottle, Authenticator, ExternalTokens, Passwords, Sessions, TokenKeys, now_secs},
     broker::{
-        Broker, Delivery, Event, MemoryBroker, PostgresBroker, RedisBroker, Subscription, Topic,
+        Broker, Delivery, Event, MemoryBroker, PostgresBroker, RedisBroker, RowsInRange,
+        Subscription, Topic,
     },
     config::Config,
     graphql::{HeraldExecutor, HeraldSchema, Services, build_schema},
@@ -205,7 +210,14 @@ async fn open_broker(config: &Config, store: &Arc<Store>) -> anyhow::Result<Arc<
                 store.dialect() == Dialect::Postgres,
                 "the postgres broker needs a postgres:// database URL"
             );
-            Arc::new(PostgresBroker::start(Arc::clone(store), &config.database_url()).await?)
+            let store = Arc::clone(store);
+            let rows_in_range: RowsInRange = Arc::new(move |from, to, recipients| {
+                let store = Arc::clone(&store);
+                Box::pin(
+                    async move { Ok(store.notifications_in_range(from, to, &recipients).await?) },
+                )
+            });
+            Arc::new(PostgresBroker::start(rows_in_range, &config.database_url()).await?)
         }
         url if url.starts_with("redis://") || url.starts_with("redis+unix://") => {
             let outbox = usize::try_from(config.redis_outbox_max).unwrap_or(usize::MAX);

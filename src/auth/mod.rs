@@ -24,9 +24,10 @@ use std::{net::IpAddr, num::NonZeroUsize, sync::Arc};
 
 use lru::LruCache;
 
+pub use crate::model::Revocation;
 pub use external::{ExternalIdentity, ExternalTokens};
 pub use password::{HashStats, Passwords};
-pub use sessions::{Revocation, SessionKey, SessionWatch, Sessions};
+pub use sessions::{SessionKey, SessionWatch, Sessions};
 pub use throttle::AuthThrottle;
 pub use token::{
     Claims, Issued, MIN_SECRET_BYTES, OwnToken, TokenKeys, new_session, now_secs, write_private,
@@ -34,7 +35,8 @@ pub use token::{
 
 use crate::{
     error::AppError,
-    store::{Id, Store, StoreError},
+    model::Id,
+    store::{Store, StoreError},
 };
 
 /// The address a request came from, in the GraphQL context of every

@@ -19,29 +19,9 @@ use std::{
     sync::{Arc, Mutex, MutexGuard},
 };
 
-use serde::{Deserialize, Serialize};
 use tokio_util::sync::{CancellationToken, WaitForCancellationFutureOwned};
 
-use crate::store::{Id, RevokedSession};
-
-/// A revocation, as the store records it and the broker carries it.
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum Revocation {
-    /// Every token of one session (log out), until `until` (seconds).
-    Session {
-        user_id: Id,
-        session: String,
-        until: i64,
-    },
-    /// Every token of the user issued before now (log out everywhere):
-    /// Herald's own below `generation`, other issuers' issued at or before
-    /// `at` (seconds).
-    AllSessions {
-        user_id: Id,
-        generation: i64,
-        at: i64,
-    },
-}
+use crate::model::{Id, Revocation, RevokedSession};
 
 /// Who a live connection is, for the checks that may end it.
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -20,7 +20,7 @@ use jsonwebtoken::{Algorithm, DecodingKey, EncodingKey, Header, Validation, erro
 use rand::RngCore;
 use serde::{Deserialize, Serialize};
 
-use crate::store::Id;
+use crate::model::Id;
 
 /// The shortest secret accepted, in bytes: HS256's own key size.
 pub const MIN_SECRET_BYTES: usize = 32;

@@ -18,68 +18,14 @@ mod postgres;
 mod redis;
 mod router;
 
-use std::sync::Arc;
-
 use async_trait::async_trait;
-use serde::{Deserialize, Serialize};
 
-use crate::{
-    auth::Revocation,
-    store::{ChatMessage, Id, Notification},
-};
+pub use crate::model::{Event, Topic};
 
 pub use memory::MemoryBroker;
-pub use postgres::PostgresBroker;
+pub use postgres::{PostgresBroker, RowsInRange};
 pub use redis::RedisBroker;
 pub use router::{Interest, LocalRouter, SUBSCRIBER_BUFFER, Subscription};
-
-/// What a subscription listens to.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
-pub enum Topic {
-    /// Notifications of one recipient.
-    User(Id),
-    /// Messages and membership changes of one chat room.
-    Room(Id),
-    /// What every replica must hear whoever its subscribers are: session
-    /// revocations.
-    Control,
-}
-
-/// A committed change that subscribers may want.
-#[derive(Clone, Debug, Serialize, Deserialize)]
-pub enum Event {
-    Notification(Arc<Notification>),
-    /// A message committed in a chat room: one event for the whole room.
-    ChatMessage(Arc<ChatMessage>),
-    /// `user_id` left `room_id`; their live room subscriptions end.
-    ChatMemberLeft {
-        room_id: Id,
-        user_id: Id,
-    },
-    /// Tokens were revoked: every replica refuses them from now on and
-    /// closes the connections that use them.
-    Revoked(Revocation),
-}
-
-impl Topic {
-    /// True for the topics of clients' subscriptions, which the counters
-    /// count; false for the replica's own control topic.
-    pub fn counts(&self) -> bool {
-        !matches!(self, Topic::Control)
-    }
-}
-
-impl Event {
-    /// The topic this event is published on.
-    pub fn topic(&self) -> Topic {
-        match self {
-            Event::Notification(n) => Topic::User(n.recipient_id),
-            Event::ChatMessage(m) => Topic::Room(m.room_id),
-            Event::ChatMemberLeft { room_id, .. } => Topic::Room(*room_id),
-            Event::Revoked(_) => Topic::Control,
-        }
-    }
-}
 
 /// What a subscription receives.
 #[derive(Clone, Debug)]

@@ -27,12 +27,21 @@ use std::{
 
 use anyhow::Context as _;
 use async_trait::async_trait;
+use futures_util::future::BoxFuture;
 use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use tokio_util::sync::CancellationToken;
 
 use super::{Broker, BrokerStats, Event, LocalRouter, Subscription, Topic};
-use crate::store::{Id, Store};
+use crate::model::{Id, Notification, Notified};
+
+/// Reads the notifications with ids in `from..=to` whose recipients are
+/// among those given: how a replica turns a notice into rows for its own
+/// subscribers. Handed in by whoever builds the broker (the store's
+/// `notifications_in_range`), so that the broker itself reads nothing.
+pub type RowsInRange = Arc<
+    dyn Fn(Id, Id, Vec<Id>) -> BoxFuture<'static, anyhow::Result<Vec<Notification>>> + Send + Sync,
+>;
 
 /// The channel every replica LISTENs on.
 pub const CHANNEL: &str = "herald_events";
@@ -61,18 +70,16 @@ struct Notice {
 }
 
 impl Notice {
-    // With a single kind of event the fallback arm is unreachable; it is
-    // there for every other kind.
-    #[allow(unreachable_patterns)]
     fn of(events: &[Event]) -> Option<Notice> {
         let mut notice = Notice::default();
         let mut inline_bytes = 0;
         for event in events {
             match event {
                 Event::Notification(n) => {
+                    let id = n.row.id;
                     notice.n = Some(match notice.n {
-                        Some((from, to)) => (from.min(n.id), to.max(n.id)),
-                        None => (n.id, n.id),
+                        Some((from, to)) => (from.min(id), to.max(id)),
+                        None => (id, id),
                     });
                 }
                 other => match serde_json::to_string(other) {
@@ -98,9 +105,10 @@ pub struct PostgresBroker {
 }
 
 impl PostgresBroker {
-    /// LISTENs on the database at `database_url` (the one `store` uses)
-    /// and starts routing notices to local subscribers.
-    pub async fn start(store: Arc<Store>, database_url: &str) -> anyhow::Result<Self> {
+    /// LISTENs on the database at `database_url` and starts routing
+    /// notices to local subscribers, reading the rows a notice names with
+    /// `rows_in_range`.
+    pub async fn start(rows_in_range: RowsInRange, database_url: &str) -> anyhow::Result<Self> {
         let listener = listen(database_url)
             .await
             .context("LISTEN on the PostgreSQL database")?;
@@ -110,7 +118,7 @@ impl PostgresBroker {
         tokio::spawn(
             ListenerTask {
                 database_url: database_url.to_owned(),
-                store,
+                rows_in_range,
                 router: Arc::clone(&router),
                 listening: Arc::clone(&listening),
                 shutdown: shutdown.clone(),
@@ -172,7 +180,7 @@ async fn listen(database_url: &str) -> Result<PgListener, sqlx::Error> {
 
 struct ListenerTask {
     database_url: String,
-    store: Arc<Store>,
+    rows_in_range: RowsInRange,
     router: Arc<LocalRouter>,
     listening: Arc<AtomicBool>,
     shutdown: CancellationToken,
@@ -239,16 +247,16 @@ impl ListenerTask {
         if let Some((from, to)) = notice.n {
             let recipients = local_recipients(&self.router.topics());
             if !recipients.is_empty() {
-                match self
-                    .store
-                    .notifications_in_range(from, to, &recipients)
-                    .await
-                {
-                    Ok(rows) => self
-                        .router
-                        .deliver(rows.into_iter().map(|n| Event::Notification(Arc::new(n)))),
+                match (self.rows_in_range)(from, to, recipients).await {
+                    Ok(rows) => self.router.deliver(
+                        rows.into_iter()
+                            .map(|n| Event::Notification(Arc::new(Notified::stored(n)))),
+                    ),
                     Err(err) => {
-                        tracing::warn!(error = ?err, "cannot load notified rows; resyncing");
+                        tracing::warn!(
+                            error = format!("{err:#}"),
+                            "cannot load notified rows; resyncing"
+                        );
                         self.router.resync_all();
                     }
                 }
@@ -264,7 +272,6 @@ impl ListenerTask {
 }
 
 /// The recipients among `topics`.
-#[allow(unreachable_patterns)]
 fn local_recipients(topics: &[Topic]) -> Vec<Id> {
     topics
         .iter()
@@ -278,7 +285,6 @@ fn local_recipients(topics: &[Topic]) -> Vec<Id> {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Notification;
 
     fn note(id: Id) -> Event {
         let row: Notification = serde_json::from_value(serde_json::json!({
@@ -287,7 +293,7 @@ mod tests {
             "comment_id": null, "post_id": null, "created_at": 0, "read_at": null,
         }))
         .unwrap();
-        Event::Notification(Arc::new(row))
+        Event::Notification(Arc::new(Notified::stored(row)))
     }
 
     #[test]

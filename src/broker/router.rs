@@ -172,30 +172,17 @@ impl Drop for SubscriptionGuard {
 #[cfg(test)]
 mod tests {
     use super::*;
-    use crate::store::Notification;
+    use crate::model::{Notification, Notified};
     use futures_util::StreamExt;
 
     fn note(id: i64, recipient: i64) -> Event {
-        Event::Notification(Arc::new(Notification {
-            id,
-            recipient_id: recipient,
-            prev_id: id - 1,
-            kind: "CARD_UPDATED".into(),
-            message: String::new(),
-            actor_id: None,
-            card_id: None,
-            comment_id: None,
-            post_id: None,
-            chat_message_id: None,
-            created_at: 0,
-            read_at: None,
-            subjects: None,
-        }))
+        let row = Notification::bare(id, recipient, id - 1);
+        Event::Notification(Arc::new(Notified::stored(row)))
     }
 
     fn id_of(delivery: Delivery) -> i64 {
         match delivery {
-            Delivery::Event(Event::Notification(n)) => n.id,
+            Delivery::Event(Event::Notification(n)) => n.row.id,
             Delivery::Event(_) => -2,
             Delivery::Resync => -1,
         }

@@ -11,14 +11,19 @@
 //! broker reconnect) also reads the store from the last id. The broker is
 //! thus only ever a fast path; the store decides what was missed.
 
+mod resume;
+
 use std::{future::Future, sync::Arc};
 
 use async_stream::stream;
 use futures_util::{Stream, StreamExt};
 
+pub use resume::{EventIds, LastEventId};
+
 use crate::{
-    broker::{Delivery, Event, Subscription},
-    store::{CATCH_UP_PAGE, Id, StoreError},
+    broker::{Delivery, Subscription},
+    model::{ChatMessage, Event, Id, Notified},
+    store::{CATCH_UP_PAGE, StoreError},
 };
 
 /// An item with a position in its topic's sequence.
@@ -27,17 +32,17 @@ pub trait Sequenced {
     fn prev_seq(&self) -> Id;
 }
 
-impl Sequenced for crate::store::Notification {
+impl Sequenced for Notified {
     fn seq(&self) -> Id {
-        self.id
+        self.row.id
     }
     fn prev_seq(&self) -> Id {
-        self.prev_id
+        self.row.prev_id
     }
 }
 
 /// A room's messages are sequenced like a recipient's notifications.
-impl Sequenced for crate::store::ChatMessage {
+impl Sequenced for ChatMessage {
     fn seq(&self) -> Id {
         self.id
     }
@@ -61,38 +66,12 @@ pub enum Picked<T> {
 /// per call) with the live `subscription`, starting after `after`.
 ///
 /// The subscription must have been opened before this is called, so that
-/// nothing committed during the first read is missed.
-pub fn gap_free<T, F, Fut>(
-    subscription: Subscription,
-    after: Id,
-    pick: fn(Event) -> Option<Arc<T>>,
-    fetch_after: F,
-) -> impl Stream<Item = Result<Arc<T>, StoreError>> + Send
-where
-    T: Sequenced + Send + Sync + 'static,
-    F: Fn(Id) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Vec<T>, StoreError>> + Send,
-{
-    gap_free_until(
-        subscription,
-        after,
-        move |event| match pick(event) {
-            Some(item) => Picked::Item(item),
-            None => Picked::Skip,
-        },
-        move |after| {
-            let page = fetch_after(after);
-            async move { page.await.map(Some) }
-        },
-    )
-}
-
-/// `gap_free` for a stream whose reader may lose the right to read it:
-/// it ends when `pick` says `Picked::End`, or when a store read (the first
-/// one, and every one after a gap or a resync) returns `None`. The store
-/// read is where the right is re-checked, so that an event that ends the
-/// stream but was lost in an overflow still ends it.
-pub fn gap_free_until<T, P, F, Fut>(
+/// nothing committed during the first read is missed. The stream ends when
+/// `pick` says `Picked::End`, or when a store read (the first one, and
+/// every one after a gap or a resync) returns `None`: that read is where a
+/// subscriber's right to the topic is re-checked, so that an event that
+/// ends the stream but was lost in an overflow still ends it.
+pub fn gap_free<T, P, F, Fut>(
     mut subscription: Subscription,
     after: Id,
     pick: P,
@@ -161,50 +140,37 @@ mod tests {
 
     use super::*;
     use crate::{
-        broker::{LocalRouter, Topic},
-        store::{ChatMessage, Notification},
+        broker::LocalRouter,
+        model::{Notification, Topic},
     };
 
-    fn note(id: Id, prev: Id) -> Notification {
-        Notification {
-            id,
-            recipient_id: 1,
-            prev_id: prev,
-            kind: "CARD_UPDATED".into(),
-            message: String::new(),
-            actor_id: None,
-            card_id: None,
-            comment_id: None,
-            post_id: None,
-            chat_message_id: None,
-            created_at: 0,
-            read_at: None,
-            subjects: None,
-        }
+    fn note(id: Id, prev: Id) -> Notified {
+        Notified::stored(Notification::bare(id, 1, prev))
     }
 
-    fn pick(event: Event) -> Option<Arc<Notification>> {
+    fn pick(event: Event) -> Picked<Notified> {
         match event {
-            Event::Notification(n) => Some(n),
-            _ => None,
+            Event::Notification(n) => Picked::Item(n),
+            _ => Picked::Skip,
         }
     }
 
     /// A stand-in store holding the given rows.
-    fn store_of(rows: Vec<Notification>) -> Arc<Mutex<Vec<Notification>>> {
+    fn store_of(rows: Vec<Notified>) -> Arc<Mutex<Vec<Notified>>> {
         Arc::new(Mutex::new(rows))
     }
 
     fn fetcher(
-        rows: Arc<Mutex<Vec<Notification>>>,
-    ) -> impl Fn(Id) -> std::future::Ready<Result<Vec<Notification>, StoreError>> {
+        rows: Arc<Mutex<Vec<Notified>>>,
+    ) -> impl Fn(Id) -> std::future::Ready<Result<Option<Vec<Notified>>, StoreError>> {
         move |after| {
             let rows = rows.lock().unwrap();
-            std::future::ready(Ok(rows.iter().filter(|n| n.id > after).cloned().collect()))
+            let page = rows.iter().filter(|n| n.row.id > after).cloned().collect();
+            std::future::ready(Ok(Some(page)))
         }
     }
 
-    async fn take_ids<S: Stream<Item = Result<Arc<Notification>, StoreError>> + Unpin>(
+    async fn take_ids<S: Stream<Item = Result<Arc<Notified>, StoreError>> + Unpin>(
         stream: &mut S,
         n: usize,
     ) -> Vec<Id> {
@@ -215,7 +181,7 @@ mod tests {
                 .expect("stream stalled")
                 .expect("stream ended")
                 .expect("store error");
-            out.push(item.id);
+            out.push(item.row.id);
         }
         out
     }
@@ -291,7 +257,7 @@ mod tests {
     async fn an_ending_event_ends_the_stream_and_others_are_skipped() {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::Room(7));
-        let mut stream = Box::pin(gap_free_until(sub, 0, pick_until_left, |_| {
+        let mut stream = Box::pin(gap_free(sub, 0, pick_until_left, |_| {
             std::future::ready(Ok(Some(Vec::new())))
         }));
         router.deliver([
@@ -325,7 +291,7 @@ mod tests {
         let sub = router.subscribe(Topic::Room(7));
         let allowed = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let check = allowed.clone();
-        let mut stream = Box::pin(gap_free_until(sub, 0, pick_until_left, move |_| {
+        let mut stream = Box::pin(gap_free(sub, 0, pick_until_left, move |_| {
             let ok = check.load(std::sync::atomic::Ordering::SeqCst);
             std::future::ready(Ok(ok.then(Vec::new)))
         }));

@@ -10,9 +10,11 @@ use super::{
     parse_id, validate,
 };
 use crate::{
+    app::{commit_then_publish, notify},
     error::{AppError, AppResult},
-    notify::{self, commit_then_publish, recipients_of},
-    store::{Audience, Board, Card, CardChange, Comment, Id, Store, User, WriteTx},
+    model::{Board, Card, CardChange, Comment, Id, User},
+    notify::{self as rules},
+    store::{Store, WriteTx},
 };
 
 #[Object]
@@ -145,6 +147,13 @@ pub(super) async fn board_for_member(store: &Store, id: Id, user: Id) -> AppResu
     members_only(found, "board", NOT_A_BOARD_MEMBER)
 }
 
+/// `board_for_member` inside a write transaction: the check and the
+/// change it allows are one atomic step, on one connection.
+async fn board_for_member_in(tx: &mut WriteTx, id: Id, user: Id) -> AppResult<Board> {
+    let found = tx.board_and_membership(id, user).await?;
+    members_only(found, "board", NOT_A_BOARD_MEMBER)
+}
+
 /// The card `id` if `user` is a member of its board.
 pub(super) async fn card_for_member(store: &Store, id: Id, user: Id) -> AppResult<Card> {
     let found = store.card_and_membership(id, user).await?;
@@ -208,18 +217,16 @@ impl BoardMutation {
         let me = ctx.caller()?;
         let board_id = parse_id("boardId", &board_id)?;
         let user_id = parse_id("userId", &user_id)?;
-        let store = &ctx.services().store;
-        let board = board_for_member(store, board_id, me).await?;
+        let mut tx = ctx.services().store.begin_write().await?;
+        let board = board_for_member_in(&mut tx, board_id, me).await?;
         if board.owner_id != me {
             return Err(AppError::forbidden(
                 "only the board's owner may add members",
             ));
         }
-        store
-            .user(user_id)
+        tx.user(user_id)
             .await?
             .ok_or_else(|| AppError::not_found("user"))?;
-        let mut tx = store.begin_write().await?;
         tx.insert_board_member(board.id, user_id).await?;
         tx.commit().await?;
         Ok(board)
@@ -240,9 +247,8 @@ impl BoardMutation {
             description.as_deref(),
             validate::MAX_BODY_CHARS,
         )?;
-        let store = &ctx.services().store;
-        let board = board_for_member(store, board_id, me).await?;
-        let mut tx = store.begin_write().await?;
+        let mut tx = ctx.services().store.begin_write().await?;
+        let board = board_for_member_in(&mut tx, board_id, me).await?;
         let card = tx
             .insert_card(board.id, me, &title, description.as_deref())
             .await?;
@@ -290,18 +296,13 @@ impl BoardMutation {
             .update_card(id, &change)
             .await?
             .ok_or_else(|| AppError::not_found("card"))?;
-        // Every assignee but you: `recipients_of`'s rule, selected by the
-        // insert itself.
-        let written = tx
-            .insert_notifications_to(
-                Audience::CardAssignees {
-                    card: card.id,
-                    except: me,
-                },
-                &notify::card_updated(&actor, &card),
-            )
-            .await?;
-        commit_then_publish(tx, &services.broker, written).await?;
+        let events = notify(
+            &mut tx,
+            &rules::card_updated_audience(me, &card),
+            &rules::card_updated(&actor, &card),
+        )
+        .await?;
+        commit_then_publish(tx, &services.broker, events).await?;
         Ok(card)
     }
 
@@ -328,16 +329,17 @@ impl BoardMutation {
             ));
         }
         let actor = acting_user(&mut tx, me).await?;
-        let written = if tx.insert_assignee(card.id, assignee).await? {
-            tx.insert_notifications(
-                &recipients_of(me, [assignee]),
-                &notify::card_assigned(&actor, &card),
+        let events = if tx.insert_assignee(card.id, assignee).await? {
+            notify(
+                &mut tx,
+                &rules::card_assigned_audience(me, assignee),
+                &rules::card_assigned(&actor, &card),
             )
             .await?
         } else {
             Vec::new()
         };
-        commit_then_publish(tx, &services.broker, written).await?;
+        commit_then_publish(tx, &services.broker, events).await?;
         Ok(card)
     }
 
@@ -346,9 +348,8 @@ impl BoardMutation {
         let me = ctx.caller()?;
         let card_id = parse_id("cardId", &card_id)?;
         let assignee = parse_id("userId", &user_id)?;
-        let store = &ctx.services().store;
-        let card = card_for_member(store, card_id, me).await?;
-        let mut tx = store.begin_write().await?;
+        let mut tx = ctx.services().store.begin_write().await?;
+        let card = card_for_member_in(&mut tx, card_id, me).await?;
         tx.delete_assignee(card.id, assignee).await?;
         tx.commit().await?;
         Ok(card)

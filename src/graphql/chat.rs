@@ -8,25 +8,25 @@
 //! is gap-free like the notification one (messages carry `prev_id`), and
 //! it ends when its subscriber leaves the room.
 
-use std::{collections::HashMap, sync::Arc};
+use std::sync::Arc;
 
-use async_graphql::{
-    Context, ID, Object, Subscription,
-    dataloader::{DataLoader, Loader},
-};
-use futures_util::{Stream, StreamExt};
+use async_graphql::{Context, ID, Object, Subscription};
+use futures_util::Stream;
 
 use super::{
-    ContextExt, acting_user, datetime, list_cost, list_limit, loaders::load_existing, parse_id,
+    ContextExt, acting_user, datetime, list_cost, list_limit,
+    loaders::load_existing,
+    parse_id,
+    subscriptions::{Source, resumable, resume_point},
     validate,
 };
 use crate::{
-    broker::{Event, Topic},
-    delivery::{Picked, gap_free_until},
+    app::{commit_then_publish, notify},
+    delivery::Picked,
     error::{AppError, AppResult},
-    http::sse::{EventIds, LastEventId},
-    notify::{self, commit_then_publish_events, mentioned_members, recipients_of},
-    store::{ChatMessage, ChatRoom, Id, Store, StoreError, User},
+    model::{ChatMessage, ChatRoom, Event, Id, Topic, User},
+    notify::{self as rules, mentioned_members},
+    store::WriteTx,
 };
 
 /// The longest message accepted, in characters. Chat lines are short;
@@ -79,7 +79,7 @@ impl ChatMessageNode {
     }
 
     async fn room(&self, ctx: &Context<'_>) -> AppResult<ChatRoom> {
-        load_row(&chat_loaders(ctx).rooms, self.0.room_id).await
+        load_existing(&ctx.loaders().rooms, self.0.room_id).await
     }
 
     async fn author(&self, ctx: &Context<'_>) -> AppResult<User> {
@@ -95,73 +95,10 @@ impl ChatMessageNode {
     }
 }
 
-/// Loads chat rooms and messages by id for nested fields
-/// (`chatMessage.room`, `notification.chatMessage`), batching a page's
-/// worth into one query.
-pub struct ChatLoaders {
-    rooms: DataLoader<RoomsById>,
-    messages: DataLoader<MessagesById>,
-}
-
-impl ChatLoaders {
-    pub fn new(store: Arc<Store>) -> Self {
-        ChatLoaders {
-            rooms: DataLoader::new(RoomsById(store.clone()), tokio::spawn),
-            messages: DataLoader::new(MessagesById(store), tokio::spawn),
-        }
-    }
-}
-
-pub struct RoomsById(Arc<Store>);
-pub struct MessagesById(Arc<Store>);
-
-impl Loader<Id> for RoomsById {
-    type Value = ChatRoom;
-    type Error = Arc<StoreError>;
-
-    async fn load(&self, keys: &[Id]) -> Result<HashMap<Id, ChatRoom>, Self::Error> {
-        let rows = self.0.chat_rooms_by_ids(keys).await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|r| (r.id, r)).collect())
-    }
-}
-
-impl Loader<Id> for MessagesById {
-    type Value = ChatMessage;
-    type Error = Arc<StoreError>;
-
-    async fn load(&self, keys: &[Id]) -> Result<HashMap<Id, ChatMessage>, Self::Error> {
-        let rows = self.0.chat_messages_by_ids(keys).await.map_err(Arc::new)?;
-        Ok(rows.into_iter().map(|m| (m.id, m)).collect())
-    }
-}
-
-fn chat_loaders<'a>(ctx: &'a Context<'_>) -> &'a ChatLoaders {
-    // `build_schema` always registers them.
-    ctx.data_unchecked::<ChatLoaders>()
-}
-
-/// Loads a row that a foreign key guarantees exists.
-async fn load_row<L>(loader: &DataLoader<L>, id: Id) -> AppResult<L::Value>
-where
-    L: Loader<Id, Error = Arc<StoreError>>,
-{
-    loader
-        .load_one(id)
-        .await?
-        .ok_or_else(|| AppError::internal(format!("chat row {id} referenced but missing")))
-}
-
-/// The chat message `id`, for `Notification.chatMessage`.
-pub(super) async fn chat_message(ctx: &Context<'_>, id: Id) -> AppResult<ChatMessageNode> {
-    load_row(&chat_loaders(ctx).messages, id)
-        .await
-        .map(|m| ChatMessageNode(Arc::new(m)))
-}
-
-/// The room `id`, or NOT_FOUND.
-async fn existing_room(store: &Store, id: Id) -> AppResult<ChatRoom> {
-    store
-        .chat_room(id)
+/// The room `id`, or NOT_FOUND, read inside the write transaction that
+/// depends on it.
+async fn existing_room(tx: &mut WriteTx, id: Id) -> AppResult<ChatRoom> {
+    tx.chat_room(id)
         .await?
         .ok_or_else(|| AppError::not_found("chat room"))
 }
@@ -205,7 +142,10 @@ impl ChatQuery {
         }
         let before = before.map(|b| parse_id("before", &ID(b))).transpose()?;
         let store = &ctx.services().store;
-        let room = existing_room(store, room_id).await?;
+        let room = store
+            .chat_room(room_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("chat room"))?;
         if store.chat_member_since(room.id, me).await?.is_none() {
             return Err(members_only());
         }
@@ -239,9 +179,8 @@ impl ChatMutation {
     async fn join_chat_room(&self, ctx: &Context<'_>, room_id: ID) -> AppResult<ChatRoom> {
         let me = ctx.caller()?;
         let room_id = parse_id("roomId", &room_id)?;
-        let store = &ctx.services().store;
-        let room = existing_room(store, room_id).await?;
-        let mut tx = store.begin_write().await?;
+        let mut tx = ctx.services().store.begin_write().await?;
+        let room = existing_room(&mut tx, room_id).await?;
         tx.insert_chat_member(room.id, me).await?;
         tx.commit().await?;
         Ok(room)
@@ -253,8 +192,8 @@ impl ChatMutation {
         let me = ctx.caller()?;
         let room_id = parse_id("roomId", &room_id)?;
         let services = ctx.services();
-        let room = existing_room(&services.store, room_id).await?;
         let mut tx = services.store.begin_write().await?;
+        let room = existing_room(&mut tx, room_id).await?;
         let left = tx.delete_chat_member(room.id, me).await?;
         let events = if left {
             vec![Event::ChatMemberLeft {
@@ -264,7 +203,7 @@ impl ChatMutation {
         } else {
             Vec::new()
         };
-        commit_then_publish_events(tx, &services.broker, events).await?;
+        commit_then_publish(tx, &services.broker, events).await?;
         Ok(room)
     }
 
@@ -282,9 +221,8 @@ impl ChatMutation {
         let room_id = parse_id("roomId", &room_id)?;
         let body = validate::text("body", &body, MAX_MESSAGE_CHARS)?;
         let services = ctx.services();
-        let store = &services.store;
-        let room = existing_room(store, room_id).await?;
-        let mut tx = store.begin_write().await?;
+        let mut tx = services.store.begin_write().await?;
+        let room = existing_room(&mut tx, room_id).await?;
         let author = acting_user(&mut tx, me).await?;
         // Checked inside the transaction, so that a message is never
         // written after its author's leave committed.
@@ -294,24 +232,21 @@ impl ChatMutation {
         let message = tx.insert_chat_message(room.id, me, &body).await?;
         let mentioned = if body.contains('@') {
             let members = tx.chat_member_names(room.id).await?;
-            let candidates =
-                mentioned_members(&body, members.iter().map(|(id, name)| (*id, name.as_str())));
-            recipients_of(me, candidates)
+            mentioned_members(&body, members.iter().map(|(id, name)| (*id, name.as_str())))
         } else {
             Vec::new()
         };
-        let notifications = tx
-            .insert_notifications(&mentioned, &notify::chat_mention(&author, &room, &message))
-            .await?;
+        let mentions = notify(
+            &mut tx,
+            &rules::chat_mention_audience(me, mentioned),
+            &rules::chat_mention(&author, &room, &message),
+        )
+        .await?;
         let message = Arc::new(message);
         let events = std::iter::once(Event::ChatMessage(message.clone()))
-            .chain(
-                notifications
-                    .into_iter()
-                    .map(|n| Event::Notification(Arc::new(n))),
-            )
+            .chain(mentions)
             .collect();
-        commit_then_publish_events(tx, &services.broker, events).await?;
+        commit_then_publish(tx, &services.broker, events).await?;
         Ok(ChatMessageNode(message))
     }
 }
@@ -334,38 +269,24 @@ impl ChatSubscription {
     ) -> Result<impl Stream<Item = AppResult<ChatMessageNode>> + use<>, AppError> {
         let me = ctx.caller()?;
         let room_id = parse_id("roomId", &room_id)?;
-        // Over SSE, a reconnecting browser's `Last-Event-ID` (the id of
-        // the last message it received) resumes the stream; an explicit
-        // `after` wins.
-        let after = match (after, ctx.data_opt::<LastEventId>()) {
-            (Some(after), _) => Some(parse_id("after", &after)?),
-            (None, Some(LastEventId(id))) => Some(parse_id("Last-Event-ID", &ID(id.clone()))?),
-            (None, None) => None,
-        };
-        let services = ctx.services().clone();
-        let room = existing_room(&services.store, room_id).await?.id;
+        let decode = |field, id: &str| parse_id(field, &ID(id.to_owned()));
+        let after = resume_point(ctx, after.as_ref().map(|a| a.as_str()), decode)?;
+        let store = ctx.services().store.clone();
+        let room = store
+            .chat_room(room_id)
+            .await?
+            .ok_or_else(|| AppError::not_found("chat room"))?
+            .id;
         // The membership this subscription belongs to: if it ends (even
         // if the user joins again), so does the subscription.
-        let since = services
-            .store
+        let since = store
             .chat_member_since(room, me)
             .await?
             .ok_or_else(members_only)?;
         let after = match after {
             Some(after) => after,
-            None => services.store.latest_chat_message_id(room).await?,
+            None => store.latest_chat_message_id(room).await?,
         };
-        // Subscribe before the first store read, so that nothing committed
-        // in between is missed; that read also re-checks the membership,
-        // so a leave committed before the subscription existed ends it.
-        let subscription = services.broker.subscribe(Topic::Room(room)).await?;
-        tracing::debug!(
-            user.id = me,
-            room.id = room,
-            after,
-            "chat subscription started"
-        );
-        let store = services.store.clone();
         let pick = move |event: Event| match event {
             Event::ChatMessage(m) if m.room_id == room => Picked::Item(m),
             Event::ChatMemberLeft { room_id, user_id } if room_id == room && user_id == me => {
@@ -373,7 +294,10 @@ impl ChatSubscription {
             }
             _ => Picked::Skip,
         };
-        let stream = gap_free_until(subscription, after, pick, move |after| {
+        // Every store read re-checks the membership, so that a leave
+        // committed before the subscription existed (or lost in an
+        // overflow) still ends it.
+        let fetch_after = move |after| {
             let store = store.clone();
             async move {
                 if store.chat_member_since(room, me).await? != Some(since) {
@@ -381,15 +305,19 @@ impl ChatSubscription {
                 }
                 store.chat_messages_after(room, after).await.map(Some)
             }
-        });
-        // Over SSE each event carries its message id as `id:`.
-        let event_ids = ctx.data_opt::<EventIds>().cloned();
-        let field = ctx.item.node.response_key().node.to_string();
-        Ok(stream.map(move |item| {
-            if let (Some(ids), Ok(m)) = (&event_ids, &item) {
-                ids.record(&field, m.id.to_string());
-            }
-            item.map(ChatMessageNode).map_err(AppError::from)
-        }))
+        };
+        let source = Source {
+            topic: Topic::Room(room),
+            after,
+            pick,
+            fetch_after,
+        };
+        resumable(
+            ctx,
+            source,
+            |m: &ChatMessage| m.id.to_string(),
+            ChatMessageNode,
+        )
+        .await
     }
 }

@@ -7,9 +7,10 @@ use super::{
     parse_id, validate,
 };
 use crate::{
+    app::{commit_then_publish, notify},
     error::AppResult,
-    notify::{self, commit_then_publish, recipients_of},
-    store::{Card, Comment, User},
+    model::{Card, Comment, User},
+    notify::{self as rules},
 };
 
 #[Object]
@@ -57,13 +58,14 @@ impl CommentMutation {
         let card = card_for_member_in(&mut tx, card_id, me).await?;
         let actor = acting_user(&mut tx, me).await?;
         let comment = tx.insert_comment(card.id, me, &body).await?;
-        let candidates =
-            std::iter::once(card.creator_id).chain(tx.card_assignee_ids(card.id).await?);
-        let recipients = recipients_of(me, candidates);
-        let written = tx
-            .insert_notifications(&recipients, &notify::comment_added(&actor, &card, &comment))
-            .await?;
-        commit_then_publish(tx, &services.broker, written).await?;
+        let assignees = tx.card_assignee_ids(card.id).await?;
+        let events = notify(
+            &mut tx,
+            &rules::comment_added_audience(me, &card, &assignees),
+            &rules::comment_added(&actor, &card, &comment),
+        )
+        .await?;
+        commit_then_publish(tx, &services.broker, events).await?;
         Ok(comment)
     }
 }

@@ -11,7 +11,8 @@ use async_graphql::dataloader::{DataLoader, Loader};
 
 use crate::{
     error::{AppError, AppResult},
-    store::{Board, Card, Comment, Id, Post, Store, StoreError, User},
+    model::{Board, Card, ChatMessage, ChatRoom, Comment, Id, Post, User},
+    store::{Store, StoreError},
 };
 
 /// Loads rows of one table by id.
@@ -48,6 +49,8 @@ load_by_id! {
     Card => cards_by_ids,
     Comment => comments_by_ids,
     Post => posts_by_ids,
+    ChatRoom => chat_rooms_by_ids,
+    ChatMessage => chat_messages_by_ids,
 }
 
 impl<T: LoadById> Loader<Id> for ById<T> {
@@ -91,6 +94,8 @@ pub struct Loaders {
     pub cards: DataLoader<ById<Card>>,
     pub comments: DataLoader<ById<Comment>>,
     pub posts: DataLoader<ById<Post>>,
+    pub rooms: DataLoader<ById<ChatRoom>>,
+    pub messages: DataLoader<ById<ChatMessage>>,
 }
 
 fn loader<T: LoadById>(store: &Arc<Store>) -> DataLoader<ById<T>> {
@@ -117,6 +122,8 @@ impl Loaders {
             cards: loader(&store),
             comments: loader(&store),
             posts: loader(&store),
+            rooms: loader(&store),
+            messages: loader(&store),
         }
     }
 }

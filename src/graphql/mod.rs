@@ -1,8 +1,9 @@
 //! The GraphQL API, one file per domain, merged into one schema here.
 //!
 //! Resolvers check who is calling and what they may do, validate input,
-//! call the store, and — for mutations that notify — commit, then publish
-//! (`notify::commit_then_publish`). They never build SQL.
+//! call the store, and — for mutations that notify — hand what `notify`
+//! decided to the application layer (`app`), which writes it, commits,
+//! then publishes. They never build SQL, and know nothing of transports.
 
 mod boards;
 mod chat;
@@ -13,6 +14,7 @@ pub mod guard;
 mod loaders;
 mod notifications;
 mod posts;
+mod subscriptions;
 mod users;
 pub mod validate;
 
@@ -27,12 +29,13 @@ pub use executor::HeraldExecutor;
 pub use loaders::Loaders;
 pub use notifications::NotificationCursor;
 
+pub use crate::services::Services;
 use crate::{
-    auth::{Auth, AuthThrottle, Authenticator, ClientIp, Passwords, Principal},
-    broker::Broker,
-    config::{Config, Limits},
+    auth::{Auth, ClientIp, Principal},
+    config::Limits,
     error::{AppError, AppResult},
-    store::{Id, Store, User, WriteTx},
+    model::{Id, User},
+    store::WriteTx,
 };
 
 #[derive(MergedObject, Default)]
@@ -61,20 +64,6 @@ pub struct Subscription(
 
 pub type HeraldSchema = Schema<Query, Mutation, Subscription>;
 
-/// What every resolver can reach, shared by all requests.
-#[derive(Clone)]
-pub struct Services {
-    pub store: Arc<Store>,
-    pub broker: Arc<dyn Broker>,
-    /// Checks tokens, issues Herald's own, and knows what is revoked.
-    pub auth: Arc<Authenticator>,
-    /// Password hashing, a bounded number at a time.
-    pub passwords: Arc<Passwords>,
-    /// Throttles of sign-up and failed log-in.
-    pub throttle: Arc<AuthThrottle>,
-    pub config: Arc<Config>,
-}
-
 /// Builds the schema with the shared services and DataLoaders, and the
 /// limits validation applies to every operation: depth (fragments
 /// expanded), complexity (list fields cost their page size times their
@@ -82,12 +71,10 @@ pub struct Services {
 /// run before validation are in `guard`.
 pub fn build_schema(services: Services) -> HeraldSchema {
     let loaders = Loaders::new(services.store.clone());
-    let chat_loaders = chat::ChatLoaders::new(services.store.clone());
     let limits = services.config.limits.clone();
     limited_schema(&limits)
         .data(services)
         .data(loaders)
-        .data(chat_loaders)
         .finish()
 }
 

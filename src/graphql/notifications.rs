@@ -3,25 +3,41 @@
 
 use std::sync::Arc;
 
-use async_graphql::{Context, ID, Object, SimpleObject, Subscription, dataloader::DataLoader};
+use async_graphql::{
+    Context, Enum, ID, Object, SimpleObject, Subscription, dataloader::DataLoader,
+};
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use futures_util::{Stream, StreamExt};
+use futures_util::Stream;
 
 use super::{
     ContextExt,
-    chat::{ChatMessageNode, chat_message},
+    chat::ChatMessageNode,
     datetime,
-    loaders::{ById, LoadById, load_one},
+    loaders::{ById, LoadById, load_existing, load_one},
     parse_id,
+    subscriptions::{Source, resumable, resume_point},
 };
 use crate::{
-    broker::{Event, Topic},
-    delivery::gap_free,
+    delivery::Picked,
     error::{AppError, AppResult},
-    http::sse::{EventIds, LastEventId},
-    notify::NotificationKind,
-    store::{Card, Comment, Id, Notification, Post, Subjects, User},
+    model::{self, Card, Comment, Event, Id, Notified, Post, Subjects, Topic, User},
 };
+
+/// What happened, as the client sees it.
+#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
+#[graphql(remote = "model::NotificationKind")]
+pub enum NotificationKind {
+    /// A card you are assigned to was edited.
+    CardUpdated,
+    /// You were assigned to a card.
+    CardAssigned,
+    /// Someone commented on a card you created or are assigned to.
+    CommentAdded,
+    /// Someone you follow posted a photo.
+    PostUploaded,
+    /// Someone mentioned you (`@your name`) in a chat room you are in.
+    ChatMention,
+}
 
 /// An opaque, URL-safe cursor naming a position in a recipient's
 /// notifications. Cursors of one recipient increase strictly with time.
@@ -49,75 +65,85 @@ impl NotificationCursor {
 pub const DEFAULT_PAGE: i32 = 20;
 pub const MAX_PAGE: i32 = 100;
 
-/// A notification as the client sees it. Wraps the shared row that the
+/// A notification as the client sees it. Wraps the shared value that the
 /// broker hands to every subscriber, so delivering it copies nothing.
-pub struct NotificationNode(pub Arc<Notification>);
+pub struct NotificationNode(pub Arc<Notified>);
 
 #[Object(name = "Notification")]
 impl NotificationNode {
     async fn id(&self) -> ID {
-        ID(self.0.id.to_string())
+        ID(self.0.row.id.to_string())
     }
 
     /// Pass as `after` to resume right after this notification.
     async fn cursor(&self) -> String {
-        NotificationCursor(self.0.id).encode()
+        NotificationCursor(self.0.row.id).encode()
     }
 
     async fn kind(&self) -> AppResult<NotificationKind> {
-        NotificationKind::parse(&self.0.kind)
-            .ok_or_else(|| AppError::internal(format!("unknown notification kind {}", self.0.kind)))
+        model::NotificationKind::parse(&self.0.row.kind)
+            .map(NotificationKind::from)
+            .ok_or_else(|| {
+                AppError::internal(format!("unknown notification kind {}", self.0.row.kind))
+            })
     }
 
     /// A sentence naming who did what, ready to show.
     async fn message(&self) -> &str {
-        &self.0.message
+        &self.0.row.message
     }
 
     /// Who caused it.
     async fn actor(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<User>>> {
         let known = self.subjects().and_then(|s| s.actor.clone());
-        subject(known, self.0.actor_id, &ctx.loaders().users).await
+        subject(known, self.0.row.actor_id, &ctx.loaders().users).await
     }
 
     // Live, the card as the change that caused the notification left it;
     // read back later, the card as it is now.
     async fn card(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Card>>> {
         let known = self.subjects().and_then(|s| s.card.clone());
-        subject(known, self.0.card_id, &ctx.loaders().cards).await
+        subject(known, self.0.row.card_id, &ctx.loaders().cards).await
     }
 
     async fn comment(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Comment>>> {
         let known = self.subjects().and_then(|s| s.comment.clone());
-        subject(known, self.0.comment_id, &ctx.loaders().comments).await
+        subject(known, self.0.row.comment_id, &ctx.loaders().comments).await
     }
 
     async fn post(&self, ctx: &Context<'_>) -> AppResult<Option<Arc<Post>>> {
         let known = self.subjects().and_then(|s| s.post.clone());
-        subject(known, self.0.post_id, &ctx.loaders().posts).await
+        subject(known, self.0.row.post_id, &ctx.loaders().posts).await
     }
 
     /// The message that mentioned you, for CHAT_MENTION.
     async fn chat_message(&self, ctx: &Context<'_>) -> AppResult<Option<ChatMessageNode>> {
-        match self.0.chat_message_id {
-            Some(id) => chat_message(ctx, id).await.map(Some),
+        match self.0.row.chat_message_id {
+            Some(id) => Ok(Some(ChatMessageNode(Arc::new(
+                load_existing(&ctx.loaders().messages, id).await?,
+            )))),
             None => Ok(None),
         }
     }
 
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
-        datetime(self.0.created_at)
+        datetime(self.0.row.created_at)
     }
 
     /// When it was first marked read; null while unread.
     async fn read_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
-        self.0.read_at.map(datetime)
+        self.0.row.read_at.map(datetime)
     }
 }
 
 impl NotificationNode {
     fn subjects(&self) -> Option<&Subjects> {
         self.0.subjects.as_deref()
+    }
+
+    /// A row read from the store.
+    fn stored(row: model::Notification) -> Self {
+        NotificationNode(Arc::new(Notified::stored(row)))
     }
 }
 
@@ -205,7 +231,7 @@ impl NotificationQuery {
                 .into_iter()
                 .map(|n| NotificationEdge {
                     cursor: NotificationCursor(n.id).encode(),
-                    node: NotificationNode(Arc::new(n)),
+                    node: NotificationNode::stored(n),
                 })
                 .collect(),
             page_info: PageInfo {
@@ -241,7 +267,7 @@ impl NotificationMutation {
             .mark_notification_read(me, id)
             .await?
             .ok_or_else(|| AppError::not_found("notification"))?;
-        Ok(NotificationNode(Arc::new(row)))
+        Ok(NotificationNode::stored(row))
     }
 
     /// Marks all your notifications read; returns how many were unread.
@@ -255,10 +281,10 @@ impl NotificationMutation {
 #[derive(Default)]
 pub struct NotificationSubscription;
 
-fn pick_notification(event: Event) -> Option<Arc<Notification>> {
+fn pick_notification(event: Event) -> Picked<Notified> {
     match event {
-        Event::Notification(n) => Some(n),
-        _ => None,
+        Event::Notification(n) => Picked::Item(n),
+        _ => Picked::Skip,
     }
 }
 
@@ -280,22 +306,15 @@ impl NotificationSubscription {
                 "you may only subscribe to your own notifications",
             ));
         }
-        // Over SSE, a reconnecting browser's `Last-Event-ID` resumes the
-        // stream where it left off; an explicit `after` wins.
-        let after = match (after, ctx.data_opt::<LastEventId>()) {
-            (Some(after), _) => Some(NotificationCursor::decode("after", &after)?),
-            (None, Some(LastEventId(id))) => Some(NotificationCursor::decode("Last-Event-ID", id)?),
-            (None, None) => None,
-        };
-        let services = ctx.services().clone();
-        // Without a cursor the stream starts at the newest notification
-        // committed before the subscription is registered; the first
-        // store read below then picks up anything committed in between.
-        // (Reading the newest id after registering would save that read,
-        // but would drop what is committed between the two, although the
-        // subscription already counts as live.)
-        let after = match after {
+        let after = match resume_point(ctx, after.as_deref(), NotificationCursor::decode)? {
             Some(after) => after,
+            // Without a cursor the stream starts at the newest
+            // notification committed before the subscription is
+            // registered; the first store read then picks up anything
+            // committed in between. (Reading the newest id after
+            // registering would save that read, but would drop what is
+            // committed between the two, although the subscription
+            // already counts as live.)
             None => ctx
                 .loaders()
                 .latest_notification_ids
@@ -303,24 +322,26 @@ impl NotificationSubscription {
                 .await?
                 .unwrap_or(0),
         };
-        // Subscribe before reading the store, so that nothing committed
-        // while the backlog is read can fall between the two.
-        let subscription = services.broker.subscribe(Topic::User(me)).await?;
-        tracing::debug!(user.id = me, after, "notification subscription started");
-        let store = services.store.clone();
-        let stream = gap_free(subscription, after, pick_notification, move |after| {
-            let store = store.clone();
-            async move { store.notifications_after(me, after).await }
-        });
-        // Over SSE each event carries its notification's cursor as `id:`.
-        let event_ids = ctx.data_opt::<EventIds>().cloned();
-        let field = ctx.item.node.response_key().node.to_string();
-        Ok(stream.map(move |item| {
-            if let (Some(ids), Ok(n)) = (&event_ids, &item) {
-                ids.record(&field, NotificationCursor(n.id).encode());
-            }
-            item.map(NotificationNode).map_err(AppError::from)
-        }))
+        let store = ctx.services().store.clone();
+        let source = Source {
+            topic: Topic::User(me),
+            after,
+            pick: pick_notification,
+            fetch_after: move |after| {
+                let store = store.clone();
+                async move {
+                    let rows = store.notifications_after(me, after).await?;
+                    Ok(Some(rows.into_iter().map(Notified::stored).collect()))
+                }
+            },
+        };
+        resumable(
+            ctx,
+            source,
+            |n: &Notified| NotificationCursor(n.row.id).encode(),
+            NotificationNode,
+        )
+        .await
     }
 }
 

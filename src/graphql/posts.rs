@@ -4,10 +4,11 @@ use async_graphql::{Context, ID, Object, Upload};
 
 use super::{ContextExt, acting_user, datetime, loaders::load_existing, validate};
 use crate::{
+    app::{commit_then_publish, notify},
     error::{AppError, AppResult},
-    http::uploads::{self, UploadRejected},
-    notify::{self, commit_then_publish},
-    store::{Audience, Post, User},
+    media::{self, UploadRejected},
+    model::{Post, User},
+    notify::{self as rules},
 };
 
 #[Object]
@@ -26,7 +27,7 @@ impl Post {
 
     /// Where the image is served, relative to the server's origin.
     async fn image_url(&self) -> String {
-        uploads::url_of(&self.image_file)
+        media::url_of(&self.image_file)
     }
 
     async fn created_at(&self) -> chrono::DateTime<chrono::Utc> {
@@ -54,7 +55,7 @@ impl PostMutation {
         let upload = file
             .value(ctx)
             .map_err(|e| AppError::bad_input("file", format!("unreadable upload: {e}")))?;
-        let stored = uploads::store_image(
+        let stored = media::store_image(
             &services.config.uploads_dir(),
             services.config.limits.max_upload_bytes,
             upload.content,
@@ -76,19 +77,19 @@ impl PostMutation {
             // Every follower, selected by the insert itself: a fan-out to
             // thousands is one statement, and their ids never leave the
             // database.
-            let written = tx
-                .insert_notifications_to(
-                    Audience::Followers { followee: me },
-                    &notify::post_uploaded(&actor, &post),
-                )
-                .await?;
-            commit_then_publish(tx, &services.broker, written).await?;
+            let events = notify(
+                &mut tx,
+                &rules::post_uploaded_audience(me),
+                &rules::post_uploaded(&actor, &post),
+            )
+            .await?;
+            commit_then_publish(tx, &services.broker, events).await?;
             Ok::<_, AppError>(post)
         }
         .await;
         if result.is_err() {
             // The row was not written, so the file is an orphan.
-            uploads::remove(&services.config.uploads_dir(), &stored).await;
+            media::remove(&services.config.uploads_dir(), &stored).await;
         }
         result
     }

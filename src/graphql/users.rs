@@ -8,11 +8,11 @@ use async_graphql::{Context, ID, InputObject, Object, SimpleObject};
 
 use super::{ContextExt, datetime, list_cost, list_limit, loaders::load_one, parse_id, validate};
 use crate::{
-    auth::{Issued, Revocation, now_secs},
-    broker::Event,
+    app::commit_then_publish,
+    auth::{Issued, now_secs},
     error::{AppError, AppResult},
-    notify::commit_then_publish_events,
-    store::{NewUser, User},
+    model::{Event, Revocation, User},
+    store::NewUser,
 };
 
 #[Object]
@@ -114,7 +114,7 @@ async fn revoke(
     revocation: Revocation,
 ) -> AppResult<bool> {
     let services = ctx.services();
-    commit_then_publish_events(
+    commit_then_publish(
         tx,
         &services.broker,
         vec![Event::Revoked(revocation.clone())],

@@ -31,13 +31,7 @@
 //! shuts down, open streams end without `complete` (`StreamsShutdown`), so
 //! that browsers reconnect, to another replica, with their `Last-Event-ID`.
 
-use std::{
-    collections::HashMap,
-    convert::Infallible,
-    net::SocketAddr,
-    sync::{Arc, Mutex},
-    time::Duration,
-};
+use std::{convert::Infallible, net::SocketAddr, time::Duration};
 
 use async_graphql::{Executor, Request, parser::types::OperationType};
 use axum::{
@@ -58,61 +52,15 @@ use super::{
     graphql::{auth_from_headers, is_json, read_body, refuse_changes_over_get},
     serve::Lifecycle,
 };
-use crate::auth::{Auth, ClientIp};
+use crate::{
+    auth::{Auth, ClientIp},
+    delivery::{EventIds, LastEventId},
+};
 
 /// How long a browser should wait before reconnecting a dropped stream.
 /// Short, because resuming is cheap (one indexed read) and a user expects
 /// notifications to come back quickly after the network does.
 pub const RETRY_AFTER_DISCONNECT: Duration = Duration::from_secs(3);
-
-/// Where subscription resolvers record the resumable id of each item they
-/// yield, for the transport to send as the SSE `id:` of its event.
-///
-/// async-graphql resolves a subscription's items one at a time, and polls
-/// the source stream for the next item only after the previous response
-/// was taken; so when the transport receives the response for a field, the
-/// entry of that field holds the id of exactly that item. Entries are keyed
-/// by response key (the field's alias or name), so an operation with
-/// several root fields cannot mix their ids up.
-#[derive(Clone, Default)]
-pub struct EventIds(Arc<Mutex<HashMap<String, String>>>);
-
-impl EventIds {
-    /// Records `id` as the id of the item that the field `response_key` is
-    /// about to yield.
-    pub fn record(&self, response_key: &str, id: String) {
-        self.lock().insert(response_key.to_owned(), id);
-    }
-
-    /// The id recorded for the item a response carries, if its field
-    /// records ids. Taking it leaves nothing behind for a later response.
-    fn take_for(&self, response: &async_graphql::Response) -> Option<String> {
-        let async_graphql::Value::Object(fields) = &response.data else {
-            return None;
-        };
-        let mut ids = self.lock();
-        // Subscriptions have one root field; with several, the last
-        // recorded one names the event.
-        fields
-            .keys()
-            .filter_map(|key| ids.remove(key.as_str()))
-            .last()
-    }
-
-    fn lock(&self) -> std::sync::MutexGuard<'_, HashMap<String, String>> {
-        // A panic while holding this lock cannot leave the map half
-        // updated (every critical section is one map operation).
-        self.0
-            .lock()
-            .unwrap_or_else(|poisoned| poisoned.into_inner())
-    }
-}
-
-/// The `Last-Event-ID` a reconnecting client sent: the id of the last
-/// event it received. A resumable subscription uses it as its `after`
-/// cursor when the operation does not give one.
-#[derive(Clone, Debug)]
-pub struct LastEventId(pub String);
 
 /// The query-string parameters read here besides those of the GraphQL
 /// request itself.
@@ -419,7 +367,7 @@ fn complete_event() -> Event {
 
 /// Logs the end of a stream when dropped.
 struct StreamLog {
-    user: Option<crate::store::Id>,
+    user: Option<crate::model::Id>,
     operation: Option<String>,
 }
 
@@ -436,18 +384,6 @@ impl Drop for StreamLog {
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    #[test]
-    fn ids_are_taken_for_the_field_a_response_carries() {
-        let ids = EventIds::default();
-        ids.record("a", "c1".into());
-        ids.record("b", "c2".into());
-        let response = async_graphql::Response::new(async_graphql::value!({"a": {"x": 1}}));
-        assert_eq!(ids.take_for(&response).as_deref(), Some("c1"));
-        assert_eq!(ids.take_for(&response), None, "an id is used once");
-        let errors_only = async_graphql::Response::from_errors(vec![]);
-        assert_eq!(ids.take_for(&errors_only), None);
-    }
 
     #[test]
     fn the_token_and_operation_name_are_read_from_the_query_string() {

@@ -1,57 +1,25 @@
-//! Who is told what: pure functions from a domain event to its recipients
-//! and message, and the one place where a write transaction is committed
-//! and then published.
+//! Who is told what: pure functions from what happened to who must hear
+//! of it (an `Audience`) and what they are told (an `Announcement`).
+//!
+//! The rule that nobody is told of their own action lives here, once:
+//! `recipients_of` leaves the actor out of a list, and the audiences the
+//! store selects itself carry the actor as their exception. The store
+//! translates an audience into its query; it never decides who is told.
+//! Nothing here reads or writes anything.
 
 use std::{collections::HashMap, sync::Arc};
 
-use async_graphql::Enum;
-
-use crate::{
-    broker::{Broker, Event},
-    store::{
-        Card, ChatMessage, ChatRoom, Comment, Id, NewNotification, Notification, Post, StoreResult,
-        Subjects, User, WriteTx,
-    },
+use crate::model::{
+    Audience, Card, ChatMessage, ChatRoom, Comment, Id, NewNotification, NotificationKind, Post,
+    Subjects, User,
 };
 
-/// What happened, as the client sees it.
-#[derive(Enum, Clone, Copy, Debug, PartialEq, Eq)]
-pub enum NotificationKind {
-    /// A card you are assigned to was edited.
-    CardUpdated,
-    /// You were assigned to a card.
-    CardAssigned,
-    /// Someone commented on a card you created or are assigned to.
-    CommentAdded,
-    /// Someone you follow posted a photo.
-    PostUploaded,
-    /// Someone mentioned you (`@your name`) in a chat room you are in.
-    ChatMention,
-}
-
-impl NotificationKind {
-    /// The value stored in the `kind` column.
-    pub fn as_str(self) -> &'static str {
-        match self {
-            NotificationKind::CardUpdated => "CARD_UPDATED",
-            NotificationKind::CardAssigned => "CARD_ASSIGNED",
-            NotificationKind::CommentAdded => "COMMENT_ADDED",
-            NotificationKind::PostUploaded => "POST_UPLOADED",
-            NotificationKind::ChatMention => "CHAT_MENTION",
-        }
-    }
-
-    pub fn parse(stored: &str) -> Option<Self> {
-        [
-            NotificationKind::CardUpdated,
-            NotificationKind::CardAssigned,
-            NotificationKind::CommentAdded,
-            NotificationKind::PostUploaded,
-            NotificationKind::ChatMention,
-        ]
-        .into_iter()
-        .find(|k| k.as_str() == stored)
-    }
+/// What one event tells each of its recipients, and the rows it names
+/// (shared by every recipient's live delivery).
+#[derive(Clone, Debug)]
+pub struct Announcement {
+    pub new: NewNotification,
+    pub subjects: Arc<Subjects>,
 }
 
 /// The people to notify among `candidates`: each once, in the order given,
@@ -64,6 +32,41 @@ pub fn recipients_of(actor: Id, candidates: impl IntoIterator<Item = Id>) -> Vec
         }
     }
     out
+}
+
+/// Who hears that `actor` updated `card`: every assignee but the actor.
+pub fn card_updated_audience(actor: Id, card: &Card) -> Audience {
+    Audience::CardAssignees {
+        card: card.id,
+        except: actor,
+    }
+}
+
+/// Who hears that `actor` assigned `assignee`: the assignee, unless it is
+/// the actor.
+pub fn card_assigned_audience(actor: Id, assignee: Id) -> Audience {
+    Audience::Users(recipients_of(actor, [assignee]))
+}
+
+/// Who hears of a comment on `card`: its creator and assignees, but not
+/// the author.
+pub fn comment_added_audience(actor: Id, card: &Card, assignees: &[Id]) -> Audience {
+    let candidates = std::iter::once(card.creator_id).chain(assignees.iter().copied());
+    Audience::Users(recipients_of(actor, candidates))
+}
+
+/// Who hears that `actor` posted a photo: every follower.
+pub fn post_uploaded_audience(actor: Id) -> Audience {
+    Audience::Followers {
+        followee: actor,
+        except: actor,
+    }
+}
+
+/// Who hears of a chat message: the members it mentions, but not its
+/// author.
+pub fn chat_mention_audience(actor: Id, mentioned: Vec<Id>) -> Audience {
+    Audience::Users(recipients_of(actor, mentioned))
 }
 
 /// Longest excerpt of a comment or caption quoted in a message.
@@ -88,82 +91,99 @@ fn about(actor: &User, card: Option<&Card>) -> Subjects {
     }
 }
 
-pub fn card_updated(actor: &User, card: &Card) -> NewNotification {
-    NewNotification {
-        kind: NotificationKind::CardUpdated.as_str(),
-        message: format!("{} updated the card “{}”", actor.name, card.title),
-        actor_id: Some(actor.id),
-        card_id: Some(card.id),
-        subjects: Some(Arc::new(about(actor, Some(card)))),
-        ..Default::default()
+fn announce(new: NewNotification, subjects: Subjects) -> Announcement {
+    Announcement {
+        new,
+        subjects: Arc::new(subjects),
     }
 }
 
-pub fn card_assigned(actor: &User, card: &Card) -> NewNotification {
-    NewNotification {
-        kind: NotificationKind::CardAssigned.as_str(),
-        message: format!("{} assigned you to the card “{}”", actor.name, card.title),
-        actor_id: Some(actor.id),
-        card_id: Some(card.id),
-        subjects: Some(Arc::new(about(actor, Some(card)))),
-        ..Default::default()
-    }
+pub fn card_updated(actor: &User, card: &Card) -> Announcement {
+    announce(
+        NewNotification {
+            kind: NotificationKind::CardUpdated.as_str(),
+            message: format!("{} updated the card “{}”", actor.name, card.title),
+            actor_id: Some(actor.id),
+            card_id: Some(card.id),
+            ..Default::default()
+        },
+        about(actor, Some(card)),
+    )
 }
 
-pub fn comment_added(actor: &User, card: &Card, comment: &Comment) -> NewNotification {
-    NewNotification {
-        kind: NotificationKind::CommentAdded.as_str(),
-        message: format!(
-            "{} commented on the card “{}”: {}",
-            actor.name,
-            card.title,
-            excerpt(&comment.body)
-        ),
-        actor_id: Some(actor.id),
-        card_id: Some(card.id),
-        comment_id: Some(comment.id),
-        subjects: Some(Arc::new(Subjects {
+pub fn card_assigned(actor: &User, card: &Card) -> Announcement {
+    announce(
+        NewNotification {
+            kind: NotificationKind::CardAssigned.as_str(),
+            message: format!("{} assigned you to the card “{}”", actor.name, card.title),
+            actor_id: Some(actor.id),
+            card_id: Some(card.id),
+            ..Default::default()
+        },
+        about(actor, Some(card)),
+    )
+}
+
+pub fn comment_added(actor: &User, card: &Card, comment: &Comment) -> Announcement {
+    announce(
+        NewNotification {
+            kind: NotificationKind::CommentAdded.as_str(),
+            message: format!(
+                "{} commented on the card “{}”: {}",
+                actor.name,
+                card.title,
+                excerpt(&comment.body)
+            ),
+            actor_id: Some(actor.id),
+            card_id: Some(card.id),
+            comment_id: Some(comment.id),
+            ..Default::default()
+        },
+        Subjects {
             comment: Some(Arc::new(comment.clone())),
             ..about(actor, Some(card))
-        })),
-        ..Default::default()
-    }
+        },
+    )
 }
 
-pub fn post_uploaded(actor: &User, post: &Post) -> NewNotification {
+pub fn post_uploaded(actor: &User, post: &Post) -> Announcement {
     let message = match post.caption.as_deref().map(str::trim) {
         Some(caption) if !caption.is_empty() => {
             format!("{} posted a new photo: {}", actor.name, excerpt(caption))
         }
         _ => format!("{} posted a new photo", actor.name),
     };
-    NewNotification {
-        kind: NotificationKind::PostUploaded.as_str(),
-        message,
-        actor_id: Some(actor.id),
-        post_id: Some(post.id),
-        subjects: Some(Arc::new(Subjects {
+    announce(
+        NewNotification {
+            kind: NotificationKind::PostUploaded.as_str(),
+            message,
+            actor_id: Some(actor.id),
+            post_id: Some(post.id),
+            ..Default::default()
+        },
+        Subjects {
             post: Some(Arc::new(post.clone())),
             ..about(actor, None)
-        })),
-        ..Default::default()
-    }
+        },
+    )
 }
 
-pub fn chat_mention(actor: &User, room: &ChatRoom, message: &ChatMessage) -> NewNotification {
-    NewNotification {
-        kind: NotificationKind::ChatMention.as_str(),
-        message: format!(
-            "{} mentioned you in “{}”: {}",
-            actor.name,
-            room.name,
-            excerpt(&message.body)
-        ),
-        actor_id: Some(actor.id),
-        chat_message_id: Some(message.id),
-        subjects: Some(Arc::new(about(actor, None))),
-        ..Default::default()
-    }
+pub fn chat_mention(actor: &User, room: &ChatRoom, message: &ChatMessage) -> Announcement {
+    announce(
+        NewNotification {
+            kind: NotificationKind::ChatMention.as_str(),
+            message: format!(
+                "{} mentioned you in “{}”: {}",
+                actor.name,
+                room.name,
+                excerpt(&message.body)
+            ),
+            actor_id: Some(actor.id),
+            chat_message_id: Some(message.id),
+            ..Default::default()
+        },
+        about(actor, None),
+    )
 }
 
 /// The members that a chat message mentions, each once, in the order of
@@ -233,53 +253,6 @@ fn is_name_char(c: char) -> bool {
     c.is_alphanumeric() || c == '_'
 }
 
-/// Commits the transaction, then publishes the notifications it wrote.
-/// A notification a client can see live is therefore always in the store;
-/// if the process dies between the two, subscribers catch up by cursor.
-/// A broker that delivers through the database (LISTEN/NOTIFY) gets its
-/// notice sent inside the transaction, so that it goes out on commit.
-pub async fn commit_then_publish(
-    tx: WriteTx,
-    broker: &Arc<dyn Broker>,
-    written: Vec<Notification>,
-) -> StoreResult<()> {
-    let events: Vec<Event> = written
-        .into_iter()
-        .map(|n| Event::Notification(Arc::new(n)))
-        .collect();
-    commit_then_publish_events(tx, broker, events).await
-}
-
-/// `commit_then_publish` for any events: a chat message with the mention
-/// notifications it caused, or a room membership change.
-///
-/// The commit and the publish run in a task of their own: a request that
-/// is cancelled while it waits (its deadline passed, its client left) must
-/// not stop between a commit and its publish, or live subscribers would
-/// see the change only at their next catch-up.
-pub async fn commit_then_publish_events(
-    mut tx: WriteTx,
-    broker: &Arc<dyn Broker>,
-    events: Vec<Event>,
-) -> StoreResult<()> {
-    if let Some((channel, payload)) = broker.notice_in_transaction(&events) {
-        tx.notify(&channel, &payload).await?;
-    }
-    let broker = Arc::clone(broker);
-    let publish = tokio::spawn(async move {
-        tx.commit().await?;
-        if !events.is_empty() {
-            broker.publish(events).await;
-        }
-        Ok(())
-    });
-    match publish.await {
-        Ok(result) => result,
-        // The task panicked: surface it as the request's failure.
-        Err(err) => std::panic::resume_unwind(err.into_panic()),
-    }
-}
-
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -312,11 +285,11 @@ mod tests {
         };
         let alice = user(1, "Alice");
         assert_eq!(
-            card_updated(&alice, &card).message,
+            card_updated(&alice, &card).new.message,
             "Alice updated the card “Ship v1”"
         );
         assert_eq!(
-            card_assigned(&alice, &card).message,
+            card_assigned(&alice, &card).new.message,
             "Alice assigned you to the card “Ship v1”"
         );
         let long = "x".repeat(200);
@@ -327,7 +300,7 @@ mod tests {
             body: long,
             created_at: 0,
         };
-        let message = comment_added(&alice, &card, &comment).message;
+        let message = comment_added(&alice, &card, &comment).new.message;
         assert!(message.starts_with("Alice commented on the card “Ship v1”: xxx"));
         assert!(message.ends_with('…'));
         assert!(message.chars().count() < 140);
@@ -335,16 +308,43 @@ mod tests {
 
     #[test]
     fn kinds_round_trip_through_their_stored_form() {
-        for kind in [
-            NotificationKind::CardUpdated,
-            NotificationKind::CardAssigned,
-            NotificationKind::CommentAdded,
-            NotificationKind::PostUploaded,
-            NotificationKind::ChatMention,
-        ] {
+        for kind in NotificationKind::ALL {
             assert_eq!(NotificationKind::parse(kind.as_str()), Some(kind));
         }
         assert_eq!(NotificationKind::parse("nope"), None);
+    }
+
+    #[test]
+    fn no_audience_holds_the_actor() {
+        let card = Card {
+            id: 5,
+            board_id: 1,
+            title: "t".into(),
+            description: None,
+            creator_id: 1,
+            created_at: 0,
+            updated_at: 0,
+        };
+        assert_eq!(card_assigned_audience(1, 1), Audience::Users(vec![]));
+        assert_eq!(
+            comment_added_audience(2, &card, &[2, 3, 1]),
+            Audience::Users(vec![1, 3])
+        );
+        assert_eq!(
+            card_updated_audience(2, &card),
+            Audience::CardAssignees { card: 5, except: 2 }
+        );
+        assert_eq!(
+            post_uploaded_audience(4),
+            Audience::Followers {
+                followee: 4,
+                except: 4
+            }
+        );
+        assert_eq!(
+            chat_mention_audience(1, vec![1, 2]),
+            Audience::Users(vec![2])
+        );
     }
 
     fn mentions(body: &str) -> Vec<Id> {
@@ -410,7 +410,7 @@ mod tests {
             body: "@Bob see you there".into(),
             created_at: 0,
         };
-        let new = chat_mention(&user(1, "Alice"), &room, &message);
+        let new = chat_mention(&user(1, "Alice"), &room, &message).new;
         assert_eq!(new.kind, "CHAT_MENTION");
         assert_eq!(
             new.message,

@@ -2,36 +2,10 @@
 
 use sqlx::{Any, FromRow};
 
-use super::{Id, Store, StoreResult, User, WriteTx, now_micros};
-
-#[derive(Clone, Debug, FromRow)]
-pub struct Board {
-    pub id: Id,
-    pub name: String,
-    pub owner_id: Id,
-    pub created_at: i64,
-}
+use super::{Store, StoreResult, WriteTx, now_micros};
+use crate::model::{Board, Id, User};
 
 const BOARD_COLUMNS: &str = "id, name, owner_id, created_at";
-
-/// Whether `user` is a member of `board`, on the pool or inside a
-/// transaction.
-async fn is_board_member<'e>(
-    on: impl sqlx::Executor<'e, Database = Any>,
-    board: Id,
-    user: Id,
-) -> StoreResult<bool> {
-    // BIGINT: a bare `1` is an INT4 on PostgreSQL, which does not decode
-    // as i64.
-    let row: Option<(i64,)> = sqlx::query_as(
-        "SELECT CAST(1 AS BIGINT) FROM board_members WHERE board_id = $1 AND user_id = $2",
-    )
-    .bind(board)
-    .bind(user)
-    .fetch_optional(on)
-    .await?;
-    Ok(row.is_some())
-}
 
 /// A board with the caller's membership.
 #[derive(FromRow)]
@@ -39,6 +13,25 @@ struct BoardAndMember {
     #[sqlx(flatten)]
     board: Board,
     member_id: Option<Id>,
+}
+
+/// The board `id` and whether `user` is a member, on the pool or inside a
+/// transaction.
+async fn board_and_membership<'e>(
+    on: impl sqlx::Executor<'e, Database = Any>,
+    id: Id,
+    user: Id,
+) -> StoreResult<Option<(Board, bool)>> {
+    let row = sqlx::query_as::<_, BoardAndMember>(
+        "SELECT b.id, b.name, b.owner_id, b.created_at, m.user_id AS member_id \
+         FROM boards b LEFT JOIN board_members m ON m.board_id = b.id AND m.user_id = $2 \
+         WHERE b.id = $1",
+    )
+    .bind(id)
+    .bind(user)
+    .fetch_optional(on)
+    .await?;
+    Ok(row.map(|r| (r.board, r.member_id.is_some())))
 }
 
 impl WriteTx {
@@ -57,9 +50,28 @@ impl WriteTx {
         Ok(board)
     }
 
-    /// `Store::is_board_member`, inside this transaction.
+    /// Whether `user` is a member of `board`, as of this transaction.
     pub async fn is_board_member(&mut self, board: Id, user: Id) -> StoreResult<bool> {
-        is_board_member(&mut *self.tx, board, user).await
+        // BIGINT: a bare `1` is an INT4 on PostgreSQL, which does not
+        // decode as i64.
+        let row: Option<(i64,)> = sqlx::query_as(
+            "SELECT CAST(1 AS BIGINT) FROM board_members WHERE board_id = $1 AND user_id = $2",
+        )
+        .bind(board)
+        .bind(user)
+        .fetch_optional(&mut *self.tx)
+        .await?;
+        Ok(row.is_some())
+    }
+
+    /// `Store::board_and_membership`, read inside this transaction, so
+    /// that the check and the change it allows are one atomic step.
+    pub async fn board_and_membership(
+        &mut self,
+        id: Id,
+        user: Id,
+    ) -> StoreResult<Option<(Board, bool)>> {
+        board_and_membership(&mut *self.tx, id, user).await
     }
 
     /// Adds a member; returns false if they already were one.
@@ -78,17 +90,6 @@ impl WriteTx {
 }
 
 impl Store {
-    pub async fn board(&self, id: Id) -> StoreResult<Option<Board>> {
-        Ok(
-            sqlx::query_as::<_, Board>(&format!(
-                "SELECT {BOARD_COLUMNS} FROM boards WHERE id = $1"
-            ))
-            .bind(id)
-            .fetch_optional(&self.pool)
-            .await?,
-        )
-    }
-
     /// The board `id`, and whether `user` is one of its members, in one
     /// read.
     pub async fn board_and_membership(
@@ -96,24 +97,11 @@ impl Store {
         id: Id,
         user: Id,
     ) -> StoreResult<Option<(Board, bool)>> {
-        let row = sqlx::query_as::<_, BoardAndMember>(
-            "SELECT b.id, b.name, b.owner_id, b.created_at, m.user_id AS member_id \
-             FROM boards b LEFT JOIN board_members m ON m.board_id = b.id AND m.user_id = $2 \
-             WHERE b.id = $1",
-        )
-        .bind(id)
-        .bind(user)
-        .fetch_optional(&self.pool)
-        .await?;
-        Ok(row.map(|r| (r.board, r.member_id.is_some())))
+        board_and_membership(&self.pool, id, user).await
     }
 
     pub async fn boards_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Board>> {
         self.rows_by_ids("boards", BOARD_COLUMNS, ids).await
-    }
-
-    pub async fn is_board_member(&self, board: Id, user: Id) -> StoreResult<bool> {
-        is_board_member(&self.pool, board, user).await
     }
 
     /// The first `limit` members of a board, in the order they joined.

@@ -2,26 +2,8 @@
 
 use sqlx::{Any, FromRow};
 
-use super::{Id, Store, StoreResult, User, WriteTx, now_micros};
-
-#[derive(Clone, Debug, FromRow)]
-pub struct Card {
-    pub id: Id,
-    pub board_id: Id,
-    pub title: String,
-    pub description: Option<String>,
-    pub creator_id: Id,
-    pub created_at: i64,
-    pub updated_at: i64,
-}
-
-/// A partial update: `None` leaves the field as it is; for the
-/// description, `Some(None)` clears it.
-#[derive(Debug, Default)]
-pub struct CardChange {
-    pub title: Option<String>,
-    pub description: Option<Option<String>>,
-}
+use super::{Store, StoreResult, WriteTx, now_micros};
+use crate::model::{Card, CardChange, Id, User};
 
 const CARD_COLUMNS: &str = "id, board_id, title, description, creator_id, created_at, updated_at";
 
@@ -142,15 +124,6 @@ impl WriteTx {
 }
 
 impl Store {
-    pub async fn card(&self, id: Id) -> StoreResult<Option<Card>> {
-        Ok(
-            sqlx::query_as::<_, Card>(&format!("SELECT {CARD_COLUMNS} FROM cards WHERE id = $1"))
-                .bind(id)
-                .fetch_optional(&self.pool)
-                .await?,
-        )
-    }
-
     /// The card `id`, and whether `user` is a member of its board: the
     /// check every card mutation starts with, in one read.
     pub async fn card_and_membership(&self, id: Id, user: Id) -> StoreResult<Option<(Card, bool)>> {

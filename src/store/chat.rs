@@ -6,30 +6,8 @@
 //! must be handed out in commit order within a room: SQLite's single
 //! writer gives that for free, PostgreSQL gets a per-room advisory lock.
 
-use serde::{Deserialize, Serialize};
-use sqlx::FromRow;
-
-use super::{CATCH_UP_PAGE, Dialect, Id, Store, StoreResult, User, WriteTx, now_micros};
-
-#[derive(Clone, Debug, FromRow)]
-pub struct ChatRoom {
-    pub id: Id,
-    pub name: String,
-    pub creator_id: Id,
-    pub created_at: i64,
-}
-
-/// A stored chat message. `id` grows in commit order within a room;
-/// `prev_id` is the room's previous message id (0 for the first).
-#[derive(Clone, Debug, FromRow, Serialize, Deserialize, PartialEq, Eq)]
-pub struct ChatMessage {
-    pub id: Id,
-    pub room_id: Id,
-    pub prev_id: Id,
-    pub author_id: Id,
-    pub body: String,
-    pub created_at: i64,
-}
+use super::{CATCH_UP_PAGE, Dialect, Store, StoreResult, WriteTx, now_micros};
+use crate::model::{ChatMessage, ChatRoom, Id, User};
 
 const ROOM_COLUMNS: &str = "id, name, creator_id, created_at";
 const MESSAGE_COLUMNS: &str = "id, room_id, prev_id, author_id, body, created_at";
@@ -39,7 +17,25 @@ const MESSAGE_COLUMNS: &str = "id, room_id, prev_id, author_id, body, created_at
 /// space is separate from the one-key lock `insert_notifications` takes.
 const ROOM_LOCK_CLASS: i32 = 7151;
 
+/// The room `id`, on the pool or inside a transaction.
+async fn chat_room<'e>(
+    on: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    id: Id,
+) -> StoreResult<Option<ChatRoom>> {
+    Ok(sqlx::query_as::<_, ChatRoom>(&format!(
+        "SELECT {ROOM_COLUMNS} FROM chat_rooms WHERE id = $1"
+    ))
+    .bind(id)
+    .fetch_optional(on)
+    .await?)
+}
+
 impl WriteTx {
+    /// The room `id`, read inside this transaction.
+    pub async fn chat_room(&mut self, id: Id) -> StoreResult<Option<ChatRoom>> {
+        chat_room(&mut *self.tx, id).await
+    }
+
     /// Creates a room with its creator as first member.
     pub async fn insert_chat_room(&mut self, creator: Id, name: &str) -> StoreResult<ChatRoom> {
         let room = sqlx::query_as::<_, ChatRoom>(&format!(
@@ -135,12 +131,7 @@ impl WriteTx {
 
 impl Store {
     pub async fn chat_room(&self, id: Id) -> StoreResult<Option<ChatRoom>> {
-        Ok(sqlx::query_as::<_, ChatRoom>(&format!(
-            "SELECT {ROOM_COLUMNS} FROM chat_rooms WHERE id = $1"
-        ))
-        .bind(id)
-        .fetch_optional(&self.pool)
-        .await?)
+        chat_room(&self.pool, id).await
     }
 
     pub async fn chat_rooms_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<ChatRoom>> {

@@ -1,17 +1,7 @@
 //! Comments on cards.
 
-use sqlx::FromRow;
-
-use super::{Id, Store, StoreResult, WriteTx, now_micros};
-
-#[derive(Clone, Debug, FromRow)]
-pub struct Comment {
-    pub id: Id,
-    pub card_id: Id,
-    pub author_id: Id,
-    pub body: String,
-    pub created_at: i64,
-}
+use super::{Store, StoreResult, WriteTx, now_micros};
+use crate::model::{Comment, Id};
 
 const COMMENT_COLUMNS: &str = "id, card_id, author_id, body, created_at";
 

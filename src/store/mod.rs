@@ -8,7 +8,7 @@
 //! notification rows in one transaction and return the inserted rows, so
 //! that the caller can publish them once `commit` has returned.
 //!
-//! No GraphQL types live here: rows are plain structs.
+//! No GraphQL types live here: rows are the plain structs of `model`.
 
 mod boards;
 mod cards;
@@ -26,22 +26,17 @@ use sqlx::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
-pub use boards::Board;
-pub use cards::{Card, CardChange};
-pub use chat::{ChatMessage, ChatRoom};
-pub use comments::Comment;
-pub use notifications::{Audience, CATCH_UP_PAGE, NewNotification, Notification, Subjects};
-pub use posts::Post;
-pub use users::{NewUser, RevokedSession, User};
+pub use notifications::CATCH_UP_PAGE;
+pub use users::NewUser;
 
-/// Row ids. Every table uses 64-bit integer keys.
-pub type Id = i64;
+use crate::model::Id;
 
 /// A failure of the database. Shown to clients only as an internal error
-/// (see `error.rs`); it deliberately has no `Display`, so that it cannot be
-/// turned into a client-visible message by accident.
-#[derive(Debug)]
-pub struct StoreError(pub sqlx::Error);
+/// or SERVICE_UNAVAILABLE (see `error.rs`): its message says no more than
+/// "database error", and the cause stays in its source chain, for logs.
+#[derive(Debug, thiserror::Error)]
+#[error("database error")]
+pub struct StoreError(#[source] pub sqlx::Error);
 
 impl StoreError {
     /// True when the statement broke a unique constraint (e.g. an email
@@ -76,12 +71,6 @@ impl From<sqlx::Error> for StoreError {
 impl From<sqlx::migrate::MigrateError> for StoreError {
     fn from(err: sqlx::migrate::MigrateError) -> Self {
         StoreError(err.into())
-    }
-}
-
-impl From<StoreError> for anyhow::Error {
-    fn from(err: StoreError) -> Self {
-        anyhow::Error::new(err.0)
     }
 }
 

@@ -1,118 +1,8 @@
 //! The inbox: one row per recipient per event, read state, and the reads
 //! that let a subscriber catch up from a cursor.
 
-use std::sync::Arc;
-
-use serde::{Deserialize, Serialize};
-use sqlx::FromRow;
-
-use super::{
-    Card, Comment, Dialect, Id, Post, Store, StoreResult, User, WriteTx, json_id_list, now_micros,
-};
-
-/// A stored notification. `id` is the cursor: ids grow in commit order,
-/// so they are strictly increasing per recipient. `prev_id` is the
-/// recipient's previous notification id (0 for the first), which lets a
-/// live subscriber detect that it missed one.
-#[derive(Clone, Debug, FromRow, Serialize, Deserialize)]
-pub struct Notification {
-    pub id: Id,
-    pub recipient_id: Id,
-    pub prev_id: Id,
-    pub kind: String,
-    pub message: String,
-    pub actor_id: Option<Id>,
-    pub card_id: Option<Id>,
-    pub comment_id: Option<Id>,
-    pub post_id: Option<Id>,
-    /// The chat message of a CHAT_MENTION. Absent from events serialised
-    /// before chat existed, hence the default.
-    #[serde(default)]
-    pub chat_message_id: Option<Id>,
-    pub created_at: i64,
-    pub read_at: Option<i64>,
-    /// The rows the notification names, on rows this process just wrote;
-    /// `None` on rows read back from the store (and on events that came
-    /// through Redis or PostgreSQL), whose readers load them by id.
-    #[sqlx(skip)]
-    #[serde(skip)]
-    pub subjects: Option<Arc<Subjects>>,
-}
-
-/// Rows compare as stored; `subjects` is a cache of other rows, not part
-/// of the notification.
-impl PartialEq for Notification {
-    fn eq(&self, other: &Self) -> bool {
-        (
-            self.id,
-            self.recipient_id,
-            self.prev_id,
-            &self.kind,
-            &self.message,
-            self.actor_id,
-            self.card_id,
-            self.comment_id,
-            self.post_id,
-            self.chat_message_id,
-            self.created_at,
-            self.read_at,
-        ) == (
-            other.id,
-            other.recipient_id,
-            other.prev_id,
-            &other.kind,
-            &other.message,
-            other.actor_id,
-            other.card_id,
-            other.comment_id,
-            other.post_id,
-            other.chat_message_id,
-            other.created_at,
-            other.read_at,
-        )
-    }
-}
-
-impl Eq for Notification {}
-
-/// The rows a notification points at, as the transaction that wrote it
-/// saw them. One value is shared by every recipient of a fan-out, so that
-/// a live delivery resolves `actor`, `card`, … without reading them back
-/// from the store once per subscriber.
-#[derive(Debug, Default)]
-pub struct Subjects {
-    pub actor: Option<Arc<User>>,
-    pub card: Option<Arc<Card>>,
-    pub comment: Option<Arc<Comment>>,
-    pub post: Option<Arc<Post>>,
-}
-
-/// The part of a notification that is the same for every recipient.
-#[derive(Clone, Debug, Default)]
-pub struct NewNotification {
-    pub kind: &'static str,
-    pub message: String,
-    pub actor_id: Option<Id>,
-    pub card_id: Option<Id>,
-    pub comment_id: Option<Id>,
-    pub post_id: Option<Id>,
-    pub chat_message_id: Option<Id>,
-    /// Handed to every row written, for live deliveries.
-    pub subjects: Option<Arc<Subjects>>,
-}
-
-/// Who receives a notification. Besides a list of ids, the audiences that
-/// can be large or that every mutation of a kind needs are selected by the
-/// insert itself, so their ids never travel to the server and back.
-#[derive(Clone, Copy, Debug)]
-pub enum Audience<'a> {
-    /// These users; they must be distinct.
-    Users(&'a [Id]),
-    /// Everyone assigned to `card`, except `except` (the actor).
-    CardAssignees { card: Id, except: Id },
-    /// Everyone following `followee`, except the followee.
-    Followers { followee: Id },
-}
+use super::{Dialect, Store, StoreResult, WriteTx, json_id_list, now_micros};
+use crate::model::{Audience, Id, NewNotification, Notification};
 
 const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, \
                        post_id, chat_message_id, created_at, read_at";
@@ -120,38 +10,34 @@ const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_
 /// How many rows one catch-up read returns at most.
 pub const CATCH_UP_PAGE: i64 = 500;
 
-impl WriteTx {
-    /// Inserts `new` once for each of `recipients` (distinct), in one
-    /// statement; returns the rows in id order.
-    pub async fn insert_notifications(
-        &mut self,
-        recipients: &[Id],
-        new: &NewNotification,
-    ) -> StoreResult<Vec<Notification>> {
-        if recipients.is_empty() {
-            return Ok(Vec::new());
-        }
-        self.insert_notifications_to(Audience::Users(recipients), new)
-            .await
-    }
+/// The PostgreSQL advisory lock (one-key space) that serialises the
+/// transactions writing notifications, so that ids are handed out in
+/// commit order on every replica. An arbitrary number, written once here;
+/// chat rooms use the two-key space (`chat::ROOM_LOCK_CLASS`).
+const NOTIFICATIONS_LOCK: i64 = 7_151_208_001;
 
+impl WriteTx {
     /// Inserts `new` once for each member of `audience`, in one statement
     /// whatever its size, and returns the rows in id order.
     ///
+    /// The audience is `notify`'s decision, translated here into the
+    /// query that selects it: a list of ids, or a group the insert selects
+    /// itself, always without the member `notify` names as the exception.
     /// Only the columns that differ per row come back (id, recipient,
     /// previous id); the rest is the same for every row and is copied from
     /// `new`, which keeps a fan-out to thousands from decoding thousands of
     /// full rows.
-    pub async fn insert_notifications_to(
+    pub async fn insert_notifications(
         &mut self,
-        audience: Audience<'_>,
+        audience: &Audience,
         new: &NewNotification,
     ) -> StoreResult<Vec<Notification>> {
+        if audience.is_empty() {
+            return Ok(Vec::new());
+        }
         if self.dialect == Dialect::Postgres {
-            // Serialises the transactions that write notifications until
-            // they commit, so that ids are handed out in commit order on
-            // every replica (SQLite gets this from its single writer).
-            sqlx::query("SELECT pg_advisory_xact_lock(7151208001)")
+            sqlx::query("SELECT pg_advisory_xact_lock($1)")
+                .bind(NOTIFICATIONS_LOCK)
                 .execute(&mut *self.tx)
                 .await?;
         }
@@ -167,7 +53,7 @@ impl WriteTx {
                     .to_owned()
             }
             Audience::Followers { .. } => "SELECT follower_id AS rid FROM follows \
-                 WHERE followee_id = $9 AND follower_id <> $9"
+                 WHERE followee_id = $9 AND follower_id <> $10"
                 .to_owned(),
         };
         let sql = format!(
@@ -192,8 +78,8 @@ impl WriteTx {
             .bind(created_at);
         let query = match audience {
             Audience::Users(ids) => query.bind(json_id_list(ids)),
-            Audience::CardAssignees { card, except } => query.bind(card).bind(except),
-            Audience::Followers { followee } => query.bind(followee),
+            Audience::CardAssignees { card, except } => query.bind(*card).bind(*except),
+            Audience::Followers { followee, except } => query.bind(*followee).bind(*except),
         };
         let mut rows = query.fetch_all(&mut *self.tx).await?;
         rows.sort_unstable();
@@ -212,7 +98,6 @@ impl WriteTx {
                 chat_message_id: new.chat_message_id,
                 created_at,
                 read_at: None,
-                subjects: new.subjects.clone(),
             })
             .collect())
     }
@@ -285,21 +170,6 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(n)
-    }
-
-    /// The notification `id` if it belongs to `recipient`.
-    pub async fn notification_of(
-        &self,
-        recipient: Id,
-        id: Id,
-    ) -> StoreResult<Option<Notification>> {
-        Ok(sqlx::query_as::<_, Notification>(&format!(
-            "SELECT {COLUMNS} FROM notifications WHERE id = $1 AND recipient_id = $2"
-        ))
-        .bind(id)
-        .bind(recipient)
-        .fetch_optional(&self.pool)
-        .await?)
     }
 
     /// Marks one of `recipient`'s notifications read (keeping the first

@@ -1,18 +1,7 @@
 //! Photo posts.
 
-use sqlx::FromRow;
-
-use super::{Id, Store, StoreResult, WriteTx, now_micros};
-
-/// A post; `image_file` is the stored file's name in the uploads directory.
-#[derive(Clone, Debug, FromRow)]
-pub struct Post {
-    pub id: Id,
-    pub author_id: Id,
-    pub caption: Option<String>,
-    pub image_file: String,
-    pub created_at: i64,
-}
+use super::{Store, StoreResult, WriteTx, now_micros};
+use crate::model::{Id, Post};
 
 const POST_COLUMNS: &str = "id, author_id, caption, image_file, created_at";
 
@@ -33,16 +22,6 @@ impl WriteTx {
         .bind(now_micros())
         .fetch_one(&mut *self.tx)
         .await?)
-    }
-
-    /// Ids of everyone following `user`, as of this transaction.
-    pub async fn follower_ids(&mut self, user: Id) -> StoreResult<Vec<Id>> {
-        let rows: Vec<(Id,)> =
-            sqlx::query_as("SELECT follower_id FROM follows WHERE followee_id = $1")
-                .bind(user)
-                .fetch_all(&mut *self.tx)
-                .await?;
-        Ok(rows.into_iter().map(|(id,)| id).collect())
     }
 }
 

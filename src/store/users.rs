@@ -2,17 +2,8 @@
 
 use sqlx::{Any, FromRow};
 
-use super::{Id, Store, StoreError, StoreResult, WriteTx, now_micros};
-
-/// A registered user, without credentials. `email` is `None` for a user
-/// created from an identity provider's token that carried none.
-#[derive(Clone, Debug, FromRow)]
-pub struct User {
-    pub id: Id,
-    pub name: String,
-    pub email: Option<String>,
-    pub created_at: i64,
-}
+use super::{Store, StoreError, StoreResult, WriteTx, now_micros};
+use crate::model::{Id, RevokedSession, User};
 
 /// What sign-up stores. `email` is already normalised (lower case).
 pub struct NewUser<'a> {
@@ -26,15 +17,6 @@ struct Credentials {
     #[sqlx(flatten)]
     user: User,
     password_hash: Option<String>,
-}
-
-/// What a session revocation keeps: whose, which, and until when a token
-/// of it could still be valid (seconds since the epoch).
-#[derive(Clone, Debug, PartialEq, Eq, FromRow)]
-pub struct RevokedSession {
-    pub user_id: Id,
-    pub session: String,
-    pub until: i64,
 }
 
 const USER_COLUMNS: &str = "id, name, email, created_at";

@@ -1,0 +1,77 @@
+//! What every resumable subscription (`notifications`, `chatMessages`)
+//! does around its gap-free stream, on every transport: find where to
+//! resume, subscribe before the first store read, and label each item for
+//! transports that send its id with it (SSE).
+
+use std::{future::Future, sync::Arc};
+
+use async_graphql::Context;
+use futures_util::{Stream, StreamExt};
+
+use super::ContextExt;
+use crate::{
+    delivery::{EventIds, LastEventId, Picked, Sequenced, gap_free},
+    error::{AppError, AppResult},
+    model::{Event, Id, Topic},
+    store::StoreError,
+};
+
+/// Where a subscription resumes: after the item its `after` argument
+/// names, else after the one the transport says the client saw last
+/// (SSE's `Last-Event-ID`), each decoded by `decode` (which is told which
+/// of the two it reads, for its error). `None`: start with what comes next.
+pub(super) fn resume_point(
+    ctx: &Context<'_>,
+    after: Option<&str>,
+    decode: impl Fn(&'static str, &str) -> AppResult<Id>,
+) -> AppResult<Option<Id>> {
+    match (after, ctx.data_opt::<LastEventId>()) {
+        (Some(after), _) => decode("after", after).map(Some),
+        (None, Some(LastEventId(id))) => decode("Last-Event-ID", id).map(Some),
+        (None, None) => Ok(None),
+    }
+}
+
+/// How a resumable subscription reads its topic.
+pub(super) struct Source<P, F> {
+    pub topic: Topic,
+    /// The last item the subscriber has.
+    pub after: Id,
+    /// What a live event of the topic is to this subscription.
+    pub pick: P,
+    /// The store's items after an id; `None` when the subscriber may no
+    /// longer read the topic.
+    pub fetch_after: F,
+}
+
+/// Subscribes to `source.topic`, then streams what the store holds after
+/// `source.after` followed by live items, gap-free, each turned into its
+/// GraphQL node by `node` and labelled with `event_id` for transports
+/// that send ids.
+pub(super) async fn resumable<T, N, P, F, Fut>(
+    ctx: &Context<'_>,
+    source: Source<P, F>,
+    event_id: fn(&T) -> String,
+    node: fn(Arc<T>) -> N,
+) -> AppResult<impl Stream<Item = AppResult<N>> + use<T, N, P, F, Fut>>
+where
+    T: Sequenced + Send + Sync + 'static,
+    N: Send + 'static,
+    P: Fn(Event) -> Picked<T> + Send + 'static,
+    F: Fn(Id) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send,
+{
+    // Subscribed before the first store read, so that nothing committed
+    // while the backlog is read can fall between the two.
+    let subscription = ctx.services().broker.subscribe(source.topic).await?;
+    tracing::debug!(topic = ?source.topic, after = source.after, "subscription started");
+    let stream = gap_free(subscription, source.after, source.pick, source.fetch_after);
+    let ids = ctx.data_opt::<EventIds>().cloned();
+    let field = ctx.item.node.response_key().node.to_string();
+    Ok(stream.map(move |item| {
+        if let (Some(ids), Ok(item)) = (&ids, &item) {
+            ids.record(&field, event_id(item));
+        }
+        item.map(node).map_err(AppError::from)
+    }))
+}

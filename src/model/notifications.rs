@@ -1,0 +1,162 @@
+//! What a notification is: its kind, the row kept per recipient, what is
+//! the same for every recipient of one event, who receives it, and the
+//! rows it names.
+
+use std::sync::Arc;
+
+use serde::{Deserialize, Serialize};
+use sqlx::FromRow;
+
+use super::{Card, Comment, Id, Post, User};
+
+/// What happened, as the client sees it.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum NotificationKind {
+    /// A card you are assigned to was edited.
+    CardUpdated,
+    /// You were assigned to a card.
+    CardAssigned,
+    /// Someone commented on a card you created or are assigned to.
+    CommentAdded,
+    /// Someone you follow posted a photo.
+    PostUploaded,
+    /// Someone mentioned you (`@your name`) in a chat room you are in.
+    ChatMention,
+}
+
+impl NotificationKind {
+    pub const ALL: [NotificationKind; 5] = [
+        NotificationKind::CardUpdated,
+        NotificationKind::CardAssigned,
+        NotificationKind::CommentAdded,
+        NotificationKind::PostUploaded,
+        NotificationKind::ChatMention,
+    ];
+
+    /// The value stored in the `kind` column.
+    pub fn as_str(self) -> &'static str {
+        match self {
+            NotificationKind::CardUpdated => "CARD_UPDATED",
+            NotificationKind::CardAssigned => "CARD_ASSIGNED",
+            NotificationKind::CommentAdded => "COMMENT_ADDED",
+            NotificationKind::PostUploaded => "POST_UPLOADED",
+            NotificationKind::ChatMention => "CHAT_MENTION",
+        }
+    }
+
+    pub fn parse(stored: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|k| k.as_str() == stored)
+    }
+}
+
+/// A stored notification, one per recipient. `id` is the cursor: ids grow
+/// in commit order, so they are strictly increasing per recipient.
+/// `prev_id` is the recipient's previous notification id (0 for the
+/// first), which lets a live subscriber detect that it missed one.
+#[derive(Clone, Debug, FromRow, Serialize, Deserialize, PartialEq, Eq)]
+pub struct Notification {
+    pub id: Id,
+    pub recipient_id: Id,
+    pub prev_id: Id,
+    pub kind: String,
+    pub message: String,
+    pub actor_id: Option<Id>,
+    pub card_id: Option<Id>,
+    pub comment_id: Option<Id>,
+    pub post_id: Option<Id>,
+    /// The chat message of a CHAT_MENTION. Absent from events serialised
+    /// before chat existed, hence the default.
+    #[serde(default)]
+    pub chat_message_id: Option<Id>,
+    pub created_at: i64,
+    pub read_at: Option<i64>,
+}
+
+impl Notification {
+    /// A row of `recipient` with the given ids and nothing else, for the
+    /// unit tests of the modules that route and sequence notifications.
+    #[cfg(test)]
+    pub(crate) fn bare(id: Id, recipient_id: Id, prev_id: Id) -> Notification {
+        Notification {
+            id,
+            recipient_id,
+            prev_id,
+            kind: "CARD_UPDATED".into(),
+            message: String::new(),
+            actor_id: None,
+            card_id: None,
+            comment_id: None,
+            post_id: None,
+            chat_message_id: None,
+            created_at: 0,
+            read_at: None,
+        }
+    }
+}
+
+/// A notification on its way to a subscriber: the stored row and, when the
+/// process that wrote it delivers it, the rows it names. Across replicas
+/// (and on rows read back from the store) only the row travels; readers
+/// then load what it names by id.
+#[derive(Clone, Debug, Serialize, Deserialize)]
+#[serde(transparent)]
+pub struct Notified {
+    pub row: Notification,
+    #[serde(skip)]
+    pub subjects: Option<Arc<Subjects>>,
+}
+
+impl Notified {
+    /// A row read back from the store.
+    pub fn stored(row: Notification) -> Self {
+        Notified {
+            row,
+            subjects: None,
+        }
+    }
+}
+
+/// The rows a notification points at, as the transaction that wrote it
+/// saw them. One value is shared by every recipient of a fan-out, so that
+/// a live delivery resolves `actor`, `card`, … without reading them back
+/// from the store once per subscriber.
+#[derive(Debug, Default)]
+pub struct Subjects {
+    pub actor: Option<Arc<User>>,
+    pub card: Option<Arc<Card>>,
+    pub comment: Option<Arc<Comment>>,
+    pub post: Option<Arc<Post>>,
+}
+
+/// The part of a notification that is the same for every recipient.
+#[derive(Clone, Debug, Default)]
+pub struct NewNotification {
+    pub kind: &'static str,
+    pub message: String,
+    pub actor_id: Option<Id>,
+    pub card_id: Option<Id>,
+    pub comment_id: Option<Id>,
+    pub post_id: Option<Id>,
+    pub chat_message_id: Option<Id>,
+}
+
+/// Who receives a notification, as `notify` decided it: these users, or a
+/// group that the store selects in the insert itself (so that a fan-out to
+/// thousands never carries their ids to the server and back), always
+/// without the actor.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Audience {
+    /// These users, distinct, the actor already left out.
+    Users(Vec<Id>),
+    /// Everyone assigned to `card`, except `except`.
+    CardAssignees { card: Id, except: Id },
+    /// Everyone following `followee`, except `except`.
+    Followers { followee: Id, except: Id },
+}
+
+impl Audience {
+    /// True when it certainly holds nobody.
+    pub fn is_empty(&self) -> bool {
+        matches!(self, Audience::Users(ids) if ids.is_empty())
+    }
+}
