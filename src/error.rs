@@ -1,14 +1,17 @@
-//! The one error type of the API and its GraphQL `extensions.code`.
+//! The one error type of the API, from a store failure to what the client
+//! reads: a GraphQL error with `extensions.code`, or, for a request
+//! refused before it runs, an HTTP response with a status and the same
+//! JSON shape.
 //!
 //! Every variant but `Internal` is an outcome the client caused, or can
 //! act on; `Internal` is shown to the client only as
-//! `INTERNAL_SERVER_ERROR`, and its cause travels with the GraphQL error
-//! (as its `source`) to the executor, which logs it once per request
-//! (`log_internal`), within a budget of lines per minute. `AppError`
-//! deliberately does not implement `Display`: async-graphql converts
-//! anything displayable into an error with no extensions, and this way the
-//! compiler routes every `?` through the conversion below, which attaches
-//! the code.
+//! `INTERNAL_SERVER_ERROR`, and its cause (with its chain) travels with
+//! the GraphQL error (as its `source`) to the executor, which logs it once
+//! per request (`log_internal`), within a budget of lines per minute.
+//! `AppError` deliberately does not implement `Display`: async-graphql
+//! converts anything displayable into an error with no extensions, and
+//! this way the compiler routes every `?` through the conversion below,
+//! which attaches the code.
 
 use std::{
     sync::{Arc, Mutex, OnceLock},
@@ -41,6 +44,21 @@ pub enum AppError {
     /// A dependency (the database) cannot be reached right now; trying
     /// again later may work.
     Unavailable(String),
+    /// The request is over one of the limits on what a client may make
+    /// Herald spend; `limit` names the flag that sets it.
+    Limit {
+        code: &'static str,
+        limit: &'static str,
+        message: String,
+    },
+    /// The request is not one Herald takes, before any operation runs: a
+    /// body that is no GraphQL request, a media type other than JSON or
+    /// multipart, a mutation over GET, too many open connections.
+    Refused {
+        status: u16,
+        code: &'static str,
+        message: String,
+    },
     /// Anything else: a bug or an unexpected failure of a dependency.
     Internal(Arc<anyhow::Error>),
 }
@@ -66,6 +84,29 @@ impl AppError {
         AppError::Forbidden(reason.into())
     }
 
+    /// A request over the limit `limit` (a flag's name).
+    pub fn limit(code: &'static str, limit: &'static str, message: impl Into<String>) -> Self {
+        AppError::Limit {
+            code,
+            limit,
+            message: message.into(),
+        }
+    }
+
+    /// A request refused as a whole with `status`.
+    pub fn refused(status: u16, code: &'static str, message: impl Into<String>) -> Self {
+        AppError::Refused {
+            status,
+            code,
+            message: message.into(),
+        }
+    }
+
+    /// A request that is not a GraphQL request Herald takes.
+    pub fn bad_request(message: impl Into<String>) -> Self {
+        Self::refused(400, "BAD_REQUEST", message)
+    }
+
     /// An internal error with this description.
     pub fn internal(message: impl std::fmt::Display) -> Self {
         AppError::Internal(Arc::new(anyhow::anyhow!("{message}")))
@@ -81,7 +122,40 @@ impl AppError {
             AppError::Conflict(_) => "CONFLICT",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
+            AppError::Limit { code, .. } | AppError::Refused { code, .. } => code,
             AppError::Internal(_) => "INTERNAL_SERVER_ERROR",
+        }
+    }
+
+    /// The HTTP status of a request refused as a whole with this error
+    /// (an error inside a GraphQL response leaves the status at 200).
+    pub fn http_status(&self) -> u16 {
+        match self {
+            AppError::Unauthenticated(_) => 401,
+            AppError::Forbidden(_) => 403,
+            AppError::NotFound(_) => 404,
+            AppError::BadUserInput { .. } => 400,
+            AppError::Conflict(_) => 409,
+            AppError::RateLimited { .. } => 429,
+            AppError::Unavailable(_) => 503,
+            AppError::Limit { code, .. } => match *code {
+                "BODY_TOO_LARGE" => 413,
+                "TIMEOUT" => 504,
+                _ => 400,
+            },
+            AppError::Refused { status, .. } => *status,
+            AppError::Internal(_) => 500,
+        }
+    }
+
+    /// Seconds after which trying again may work, when that is known.
+    pub fn retry_after(&self) -> Option<u64> {
+        match self {
+            AppError::RateLimited {
+                retry_after_secs, ..
+            } => Some(*retry_after_secs),
+            AppError::Refused { status: 503, .. } | AppError::Unavailable(_) => Some(1),
+            _ => None,
         }
     }
 
@@ -93,7 +167,9 @@ impl AppError {
             | AppError::NotFound(m)
             | AppError::Conflict(m)
             | AppError::Unavailable(m)
-            | AppError::RateLimited { message: m, .. } => m.clone(),
+            | AppError::RateLimited { message: m, .. }
+            | AppError::Limit { message: m, .. }
+            | AppError::Refused { message: m, .. } => m.clone(),
             AppError::BadUserInput { field, reason } => format!("{field}: {reason}"),
             AppError::Internal(_) => "internal server error".to_owned(),
         }
@@ -115,12 +191,42 @@ impl From<AppError> for async_graphql::Error {
                 let secs = *retry_after_secs;
                 out = out.extend_with(|_, e| e.set("retryAfter", secs));
             }
+            AppError::Limit { limit, .. } => {
+                let limit = *limit;
+                out = out.extend_with(|_, e| e.set("limit", limit));
+            }
             AppError::Internal(cause) => {
                 out.source = Some(Arc::new(InternalCause(cause.clone())));
             }
             _ => {}
         }
         out
+    }
+}
+
+impl AppError {
+    /// This error as it appears in a GraphQL response's `errors`.
+    pub fn into_server_error(self) -> async_graphql::ServerError {
+        async_graphql::Error::from(self).into_server_error(async_graphql::Pos::default())
+    }
+}
+
+/// A request refused as a whole: the status, `Retry-After` when known,
+/// and `{"errors": [{"message", "extensions": {"code", …}}]}`.
+impl axum::response::IntoResponse for AppError {
+    fn into_response(self) -> axum::response::Response {
+        let status = axum::http::StatusCode::from_u16(self.http_status())
+            .unwrap_or(axum::http::StatusCode::INTERNAL_SERVER_ERROR);
+        let retry_after = self.retry_after();
+        // A request error has no `data` entry at all (GraphQL over HTTP).
+        let body = serde_json::json!({ "errors": [self.into_server_error()] });
+        let mut response = (status, axum::Json(body)).into_response();
+        if let Some(secs) = retry_after {
+            response
+                .headers_mut()
+                .insert(axum::http::header::RETRY_AFTER, secs.into());
+        }
+        response
     }
 }
 
@@ -157,6 +263,10 @@ impl From<std::io::Error> for AppError {
         AppError::Internal(Arc::new(err.into()))
     }
 }
+
+/// The result to send when a result could not be serialised (which only a
+/// bug can cause): an internal error, written out by hand.
+pub const UNSERIALISABLE_RESULT: &str = r#"{"errors":[{"message":"internal server error","extensions":{"code":"INTERNAL_SERVER_ERROR"}}]}"#;
 
 /// Shorthand for resolver results.
 pub type AppResult<T> = Result<T, AppError>;

@@ -12,9 +12,7 @@
 
 use std::{sync::Arc, time::Duration};
 
-use async_graphql::{
-    Data, ErrorExtensions, Executor, Request, Response, ServerError, parser::types::OperationType,
-};
+use async_graphql::{Data, Executor, Request, Response, ServerError, parser::types::OperationType};
 use futures_util::{StreamExt, stream, stream::BoxStream};
 
 use super::{
@@ -24,7 +22,7 @@ use super::{
 };
 use crate::{
     config::Limits,
-    error::{InternalCause, log_internal},
+    error::{AppError, InternalCause, log_internal},
 };
 
 /// The schema, behind Herald's checks. Cheap to clone.
@@ -47,9 +45,11 @@ impl HeraldExecutor {
     /// Checks `request` and gives it its parsed document; a refusal comes
     /// back as the response to send.
     pub fn prepare(&self, request: &mut Request) -> Result<(), Box<Response>> {
-        self.documents
-            .prepare(request)
-            .map_err(|refusal| Box::new(Response::from_errors(vec![refusal.to_server_error()])))
+        self.documents.prepare(request).map_err(|refusal| {
+            Box::new(Response::from_errors(vec![
+                AppError::from(refusal).into_server_error(),
+            ]))
+        })
     }
 
     /// The types of the operations `request` holds, after `prepare`; empty
@@ -95,15 +95,15 @@ impl Executor for HeraldExecutor {
 }
 
 fn deadline_passed(deadline: Duration) -> ServerError {
-    async_graphql::Error::new(format!(
-        "the operation did not finish within {} s and was cancelled",
-        deadline.as_secs()
-    ))
-    .extend_with(|_, e| {
-        e.set("code", "TIMEOUT");
-        e.set("limit", "request-timeout-secs");
-    })
-    .into_server_error(async_graphql::Pos::default())
+    AppError::limit(
+        "TIMEOUT",
+        "request-timeout-secs",
+        format!(
+            "the operation did not finish within {} s and was cancelled",
+            deadline.as_secs()
+        ),
+    )
+    .into_server_error()
 }
 
 /// Codes async-graphql's limit errors and logs the first internal error's

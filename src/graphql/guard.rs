@@ -21,11 +21,11 @@
 use std::collections::HashMap;
 
 use async_graphql::{
-    ErrorExtensions, ServerError,
+    ServerError,
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
-use crate::config::Limits;
+use crate::{config::Limits, error::AppError};
 
 /// The bounds this module checks, from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -82,19 +82,19 @@ impl Refusal {
         }
     }
 
-    /// The error as the client sees it.
-    pub fn to_server_error(&self) -> ServerError {
-        let code = self.code();
-        let limit = match self {
+    /// The flag that sets the limit this refusal is about.
+    pub fn limit(&self) -> &'static str {
+        match self {
             Refusal::TooLarge { .. } => "max-query-bytes",
             Refusal::TooDeep { .. } => "max-query-nesting",
             Refusal::TooComplex { limit, .. } => limit,
-        };
-        let err = async_graphql::Error::new(self.message()).extend_with(|_, e| {
-            e.set("code", code);
-            e.set("limit", limit);
-        });
-        err.into_server_error(async_graphql::Pos::default())
+        }
+    }
+}
+
+impl From<Refusal> for AppError {
+    fn from(refusal: Refusal) -> Self {
+        AppError::limit(refusal.code(), refusal.limit(), refusal.message())
     }
 }
 

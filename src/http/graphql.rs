@@ -27,8 +27,11 @@ use futures_util::TryStreamExt;
 use http_body_util::{BodyExt, LengthLimitError, Limited};
 use tokio_util::compat::TokioAsyncReadCompatExt;
 
-use super::{AppState, error_response, ws};
-use crate::auth::{Auth, ClientIp};
+use super::{AppState, ws};
+use crate::{
+    auth::{Auth, ClientIp},
+    error::AppError,
+};
 
 /// Most files one multipart request may carry.
 const MAX_FILES_PER_REQUEST: usize = 4;
@@ -102,9 +105,7 @@ pub async fn post(
     let limits = &state.services.config.limits;
     let batch = match body_kind(&headers) {
         BodyKind::Unsupported => {
-            return error_response(
-                StatusCode::UNSUPPORTED_MEDIA_TYPE,
-                "UNSUPPORTED_MEDIA_TYPE",
+            return unsupported_media_type(
                 "send the request as application/json (or multipart/form-data for uploads)",
             );
         }
@@ -126,14 +127,15 @@ pub async fn post(
         BatchRequest::Batch(requests) => requests.len(),
     };
     if operations == 0 || operations as u64 > limits.max_batch {
-        return error_response(
-            StatusCode::BAD_REQUEST,
+        return AppError::limit(
             "BATCH_TOO_LARGE",
-            &format!(
+            "max-batch",
+            format!(
                 "a batch must hold between 1 and {} operations",
                 limits.max_batch
             ),
-        );
+        )
+        .into_response();
     }
     let auth = auth_from_headers(&state, &headers).await;
     let batch = batch.data(auth).data(ClientIp(remote.ip()));
@@ -154,11 +156,7 @@ async fn read_json_batch(
 ) -> Result<BatchRequest, Response> {
     let bytes = read_body(body, max, headers).await?;
     serde_json::from_slice::<BatchRequest>(&bytes).map_err(|err| {
-        error_response(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            &format!("the body is not a GraphQL request: {err}"),
-        )
+        AppError::bad_request(format!("the body is not a GraphQL request: {err}")).into_response()
     })
 }
 
@@ -170,11 +168,12 @@ pub async fn read_body(
     headers: &HeaderMap,
 ) -> Result<axum::body::Bytes, Response> {
     let too_large = || {
-        error_response(
-            StatusCode::PAYLOAD_TOO_LARGE,
+        AppError::limit(
             "BODY_TOO_LARGE",
-            &format!("the request body must be at most {max} bytes"),
+            "max-body-bytes",
+            format!("the request body must be at most {max} bytes"),
         )
+        .into_response()
     };
     let declared = headers
         .get(header::CONTENT_LENGTH)
@@ -187,11 +186,7 @@ pub async fn read_body(
     match limited.collect().await {
         Ok(collected) => Ok(collected.to_bytes()),
         Err(err) if err.downcast_ref::<LengthLimitError>().is_some() => Err(too_large()),
-        Err(_) => Err(error_response(
-            StatusCode::BAD_REQUEST,
-            "BAD_REQUEST",
-            "the request body could not be read",
-        )),
+        Err(_) => Err(AppError::bad_request("the request body could not be read").into_response()),
     }
 }
 
@@ -214,12 +209,14 @@ async fn read_multipart_batch(
     receive_batch_body(content_type, reader, options)
         .await
         .map_err(|err| match err {
-            ParseRequestError::PayloadTooLarge => error_response(
-                StatusCode::PAYLOAD_TOO_LARGE,
-                "BAD_USER_INPUT",
-                &format!("file: must be at most {max} bytes"),
-            ),
-            err => error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &err.to_string()),
+            ParseRequestError::PayloadTooLarge => {
+                // 413, with the code an over-large file gets from the API.
+                let too_large = AppError::bad_input("file", format!("must be at most {max} bytes"));
+                let mut response = too_large.into_response();
+                *response.status_mut() = StatusCode::PAYLOAD_TOO_LARGE;
+                response
+            }
+            err => AppError::bad_request(err.to_string()).into_response(),
         })
 }
 
@@ -239,11 +236,10 @@ pub async fn get_or_upgrade(
     if is_upgrade {
         let (mut parts, _) = request.into_parts();
         let Some(protocol) = ws::protocol_of(&parts.headers) else {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
+            return AppError::bad_request(
                 "ask for the graphql-transport-ws (or legacy graphql-ws) subprotocol",
-            );
+            )
+            .into_response();
         };
         return match WebSocketUpgrade::from_request_parts(&mut parts, &state).await {
             Ok(upgrade) => ws::upgrade(state, upgrade, protocol, &parts, auth, remote.ip()),
@@ -258,7 +254,7 @@ pub async fn get_or_upgrade(
     let mut single = match async_graphql::http::parse_query_string(query) {
         Ok(request) => request,
         Err(err) => {
-            return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &err.to_string());
+            return AppError::bad_request(err.to_string()).into_response();
         }
     };
     if let Err(refused) = state.schema.prepare(&mut single) {
@@ -286,24 +282,28 @@ pub fn refuse_changes_over_get(
         .into_iter()
         .any(|ty| ty != allowed && ty != OperationType::Query);
     refused.then(|| {
-        error_response(
-            StatusCode::METHOD_NOT_ALLOWED,
+        AppError::refused(
+            405,
             "BAD_REQUEST",
             "mutations cannot be sent with GET; use POST (and a websocket or SSE for subscriptions)",
         )
+        .into_response()
     })
 }
 
 fn overloaded() -> Response {
-    let mut response = error_response(
-        StatusCode::SERVICE_UNAVAILABLE,
+    AppError::refused(
+        503,
         "OVERLOADED",
         "too many requests are being executed; try again shortly",
-    );
-    response
-        .headers_mut()
-        .insert(header::RETRY_AFTER, HeaderValue::from_static("1"));
-    response
+    )
+    .into_response()
+}
+
+/// 415: only JSON (and multipart, where uploads are taken) is executed, so
+/// that a cross-site form or a `text/plain` POST never runs.
+pub fn unsupported_media_type(message: &str) -> Response {
+    AppError::refused(415, "UNSUPPORTED_MEDIA_TYPE", message).into_response()
 }
 
 /// The response to an executed request: its JSON with the media type the
@@ -315,11 +315,7 @@ fn graphql_response(response: BatchResponse, headers: &HeaderMap) -> Response {
         Ok(body) => body,
         Err(err) => {
             tracing::error!(error = %err, "could not serialise a response");
-            return error_response(
-                StatusCode::INTERNAL_SERVER_ERROR,
-                "INTERNAL_SERVER_ERROR",
-                "internal server error",
-            );
+            return AppError::internal("could not serialise a response").into_response();
         }
     };
     let status = if retry_after.is_some() {

@@ -13,9 +13,8 @@ pub mod ws;
 use std::sync::Arc;
 
 use axum::{
-    Json, Router,
-    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
-    response::{IntoResponse, Response},
+    Router,
+    http::{HeaderName, HeaderValue, Method, Request, header},
     routing::get,
 };
 use tokio::sync::Semaphore;
@@ -49,18 +48,6 @@ impl AppState {
             requests: Arc::new(Semaphore::new(permits)),
         }
     }
-}
-
-/// A GraphQL-shaped error body with a status code, for requests that fail
-/// before execution.
-pub fn error_response(status: StatusCode, code: &str, message: &str) -> Response {
-    (
-        status,
-        Json(serde_json::json!({
-            "errors": [{ "message": message, "extensions": { "code": code } }]
-        })),
-    )
-        .into_response()
 }
 
 /// Room on top of the largest upload for the rest of a multipart request.

@@ -32,7 +32,7 @@ use axum::{
     Router,
     body::Body,
     extract::{ConnectInfo, Request},
-    http::{StatusCode, header},
+    http::header,
     response::IntoResponse,
 };
 use hyper::body::Incoming;
@@ -48,8 +48,7 @@ use tokio_util::{
 };
 use tower::ServiceExt;
 
-use super::error_response;
-use crate::{broker::Broker, config::Limits};
+use crate::{broker::Broker, config::Limits, error::AppError};
 
 /// What every handler can reach of the server's lifecycle: the signal
 /// that it is shutting down, and the long-lived tasks (websockets) that
@@ -259,18 +258,16 @@ pub async fn serve(
 /// it.
 fn refuse(stream: TcpStream, header_read_timeout: Duration) {
     let service = hyper::service::service_fn(|_request: Request<Incoming>| async {
-        let mut response = error_response(
-            StatusCode::SERVICE_UNAVAILABLE,
+        let mut response = AppError::refused(
+            503,
             "TOO_MANY_CONNECTIONS",
             "too many open connections; try again later",
-        );
+        )
+        .into_response();
         response
             .headers_mut()
             .insert(header::CONNECTION, "close".parse().expect("a valid header"));
-        response
-            .headers_mut()
-            .insert(header::RETRY_AFTER, "5".parse().expect("a valid header"));
-        Ok::<_, Infallible>(response.into_response())
+        Ok::<_, Infallible>(response)
     });
     tokio::spawn(async move {
         let mut http1 = hyper::server::conn::http1::Builder::new();

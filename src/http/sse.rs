@@ -38,7 +38,7 @@ use axum::{
     Extension,
     body::Body,
     extract::{ConnectInfo, RawQuery, State},
-    http::{HeaderMap, HeaderName, HeaderValue, StatusCode, header},
+    http::{HeaderMap, HeaderName, HeaderValue, header},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -48,13 +48,16 @@ use futures_util::{StreamExt, stream};
 use serde::Deserialize;
 
 use super::{
-    AppState, error_response,
-    graphql::{auth_from_headers, is_json, read_body, refuse_changes_over_get},
+    AppState,
+    graphql::{
+        auth_from_headers, is_json, read_body, refuse_changes_over_get, unsupported_media_type,
+    },
     serve::Lifecycle,
 };
 use crate::{
     auth::{Auth, ClientIp},
     delivery::{EventIds, LastEventId},
+    error::{AppError, UNSERIALISABLE_RESULT},
 };
 
 /// How long a browser should wait before reconnecting a dropped stream.
@@ -101,7 +104,7 @@ pub async fn get(
     let mut request = match async_graphql::http::parse_query_string(&query) {
         Ok(request) => request,
         Err(err) => {
-            return error_response(StatusCode::BAD_REQUEST, "BAD_REQUEST", &err.to_string());
+            return AppError::bad_request(err.to_string()).into_response();
         }
     };
     if request.operation_name.is_none() {
@@ -139,11 +142,7 @@ pub async fn post(
 ) -> Response {
     let params = StreamParams::from_query(query.as_deref().unwrap_or_default());
     if !is_json(&headers) {
-        return error_response(
-            StatusCode::UNSUPPORTED_MEDIA_TYPE,
-            "UNSUPPORTED_MEDIA_TYPE",
-            "send the request as application/json",
-        );
+        return unsupported_media_type("send the request as application/json");
     }
     let max = state.services.config.limits.max_body_bytes;
     let body = match read_body(body, max, &headers).await {
@@ -153,11 +152,10 @@ pub async fn post(
     let request: Request = match serde_json::from_slice(&body) {
         Ok(request) => request,
         Err(err) => {
-            return error_response(
-                StatusCode::BAD_REQUEST,
-                "BAD_REQUEST",
-                &format!("the body must be a JSON GraphQL request: {err}"),
-            );
+            return AppError::bad_request(format!(
+                "the body must be a JSON GraphQL request: {err}"
+            ))
+            .into_response();
         }
     };
     let lifecycle = lifecycle.map(|Extension(l)| l).unwrap_or_default();
@@ -206,22 +204,11 @@ async fn stream_operation(
     request: Request,
 ) -> Response {
     let auth = caller(state, headers, access_token).await;
-    match &auth {
-        Auth::Invalid(reason) => {
-            return error_response(
-                StatusCode::UNAUTHORIZED,
-                "UNAUTHENTICATED",
-                &format!("invalid token: {reason}"),
-            );
-        }
-        Auth::Unavailable => {
-            return error_response(
-                StatusCode::SERVICE_UNAVAILABLE,
-                "SERVICE_UNAVAILABLE",
-                "the token cannot be checked right now; try again shortly",
-            );
-        }
-        Auth::Anonymous | Auth::User(_) => {}
+    // A token that is sent and refused ends the request before any stream
+    // opens: 401 (503 when it cannot be checked), which also stops a
+    // browser's EventSource from reconnecting with it.
+    if let (Auth::Invalid(_) | Auth::Unavailable, Err(refused)) = (&auth, auth.principal()) {
+        return refused.into_response();
     }
     // Watched while the stream lasts: its expiry and a revocation of its
     // session end the stream.
@@ -328,12 +315,7 @@ fn next_event(ids: &EventIds, response: &async_graphql::Response) -> Event {
         Ok(event) => event,
         Err(err) => {
             tracing::error!(error = %err, "could not serialise an execution result");
-            Event::default().event("next").data(
-                serde_json::json!({
-                    "errors": [{"message": "internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]
-                })
-                .to_string(),
-            )
+            Event::default().event("next").data(UNSERIALISABLE_RESULT)
         }
     };
     match id {
@@ -344,10 +326,11 @@ fn next_event(ids: &EventIds, response: &async_graphql::Response) -> Event {
 
 /// The `next` event that ends a stream whose credential ended.
 fn credential_ended(reason: &str) -> Event {
-    let result = serde_json::json!({
-        "errors": [{"message": reason, "extensions": {"code": "UNAUTHENTICATED"}}]
-    });
-    Event::default().event("next").data(result.to_string())
+    let refused = AppError::Unauthenticated(reason.to_owned()).into_server_error();
+    next_event(
+        &EventIds::default(),
+        &async_graphql::Response::from_errors(vec![refused]),
+    )
 }
 
 /// Sleeps `duration`, or forever when it is too long to be a deadline.

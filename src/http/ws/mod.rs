@@ -43,7 +43,10 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tracing::Instrument;
 
 use super::{AppState, serve::ConnectionPermit, serve::Lifecycle};
-use crate::auth::{Auth, ClientIp, Principal, time_left};
+use crate::{
+    auth::{Auth, ClientIp, Principal, time_left},
+    error::{AppError, UNSERIALISABLE_RESULT},
+};
 
 /// Read buffer per connection. tungstenite's default (128 KiB) is sized
 /// for throughput; Herald's sockets are mostly idle and receive small
@@ -444,14 +447,12 @@ impl Socket {
     ) -> Result<(), Ending> {
         if self.active.contains_key(&id) {
             if self.legacy() {
-                return self
-                    .refuse(
-                        sink,
-                        &id,
-                        "DUPLICATE_OPERATION_ID",
-                        "an operation with this id is already running",
-                    )
-                    .await;
+                let duplicate = AppError::refused(
+                    400,
+                    "DUPLICATE_OPERATION_ID",
+                    "an operation with this id is already running",
+                );
+                return self.refuse(sink, &id, duplicate).await;
             }
             return Err(Ending::Close(
                 close::DUPLICATE_ID,
@@ -463,9 +464,12 @@ impl Socket {
                 "a connection may run at most {} operations at once",
                 self.limits.max_operations
             );
-            return self
-                .refuse(sink, &id, "TOO_MANY_SUBSCRIPTIONS", &message)
-                .await;
+            let refusal = AppError::limit(
+                "TOO_MANY_SUBSCRIPTIONS",
+                "max-subscriptions-per-connection",
+                message,
+            );
+            return self.refuse(sink, &id, refusal).await;
         }
         let results = self
             .state
@@ -488,13 +492,12 @@ impl Socket {
         &mut self,
         sink: &mut SplitSink<WebSocket, Message>,
         id: &str,
-        code: &str,
-        message: &str,
+        refusal: AppError,
     ) -> Result<(), Ending> {
         let error = json!({
             "type": "error",
             "id": id,
-            "payload": [{"message": message, "extensions": {"code": code}}],
+            "payload": [refusal.into_server_error()],
         });
         self.send(sink, error).await
     }
@@ -557,12 +560,9 @@ fn result_message(kind: &'static str, id: &str, payload: &async_graphql::Respons
     })
     .unwrap_or_else(|err| {
         tracing::error!(error = %err, "could not serialise a result");
-        json!({
-            "type": kind,
-            "id": id,
-            "payload": {"errors": [{"message": "internal server error", "extensions": {"code": "INTERNAL_SERVER_ERROR"}}]},
-        })
-        .to_string()
+        let payload: serde_json::Value =
+            serde_json::from_str(UNSERIALISABLE_RESULT).expect("a constant");
+        json!({"type": kind, "id": id, "payload": payload}).to_string()
     })
 }
 
