@@ -138,6 +138,18 @@ pub struct Outcome {
     pub faults: u64,
 }
 
+impl Outcome {
+    /// The outcome of a run that reports `summary`. The summary is printed
+    /// from a JSON value, whose keys come out in alphabetical order, as
+    /// they always have, whatever the order of the struct's fields.
+    pub fn new(summary: &impl serde::Serialize, faults: u64) -> anyhow::Result<Self> {
+        Ok(Outcome {
+            json: serde_json::to_value(summary)?,
+            faults,
+        })
+    }
+}
+
 /// Raises the soft open-file limit to the hard one: every websocket is a
 /// file descriptor, and the usual soft limit (1,024) is far too low.
 fn raise_open_file_limit() {

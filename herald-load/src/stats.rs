@@ -1,12 +1,35 @@
 //! Latency summaries, the client's own CPU time, and a process's resident
-//! memory.
+//! memory and CPU time.
 
-use serde_json::{Value, json};
+use serde::Serialize;
 
-/// Percentiles of a set of durations, in milliseconds.
-pub fn summary_ms(micros: &mut [u64]) -> Value {
+/// Percentiles of a set of durations, in milliseconds, as the summaries
+/// print them: `{"count": 0}` alone when there were none.
+#[derive(Debug, Serialize)]
+pub struct Percentiles {
+    pub count: usize,
+    #[serde(flatten)]
+    pub spread: Option<Spread>,
+}
+
+/// The distribution of a non-empty set of durations, in milliseconds.
+#[derive(Debug, Serialize)]
+pub struct Spread {
+    pub p50: f64,
+    pub p90: f64,
+    pub p99: f64,
+    pub p999: f64,
+    pub max: f64,
+    pub mean: f64,
+}
+
+/// Percentiles of `micros` (nearest rank); sorts it.
+pub fn summary_ms(micros: &mut [u64]) -> Percentiles {
     if micros.is_empty() {
-        return json!({"count": 0});
+        return Percentiles {
+            count: 0,
+            spread: None,
+        };
     }
     micros.sort_unstable();
     let at = |q: f64| {
@@ -14,15 +37,17 @@ pub fn summary_ms(micros: &mut [u64]) -> Value {
         ms(micros[rank.clamp(1, micros.len()) - 1])
     };
     let mean = micros.iter().sum::<u64>() as f64 / micros.len() as f64 / 1000.0;
-    json!({
-        "count": micros.len(),
-        "p50": at(0.50),
-        "p90": at(0.90),
-        "p99": at(0.99),
-        "p999": at(0.999),
-        "max": ms(micros[micros.len() - 1]),
-        "mean": round3(mean),
-    })
+    Percentiles {
+        count: micros.len(),
+        spread: Some(Spread {
+            p50: at(0.50),
+            p90: at(0.90),
+            p99: at(0.99),
+            p999: at(0.999),
+            max: ms(micros[micros.len() - 1]),
+            mean: round3(mean),
+        }),
+    }
 }
 
 fn ms(micros: u64) -> f64 {
@@ -81,6 +106,31 @@ pub fn cpu_secs_of(pid: u32) -> Option<f64> {
     Some(round3((utime + stime) / ticks))
 }
 
+/// The CPU time a process (the server, given by `--pid`) uses over one
+/// stretch of a run; nothing without a pid or a readable `/proc`.
+pub struct CpuMeter {
+    pid: Option<u32>,
+    before: Option<f64>,
+}
+
+impl CpuMeter {
+    /// Starts measuring now.
+    pub fn start(pid: Option<u32>) -> Self {
+        CpuMeter {
+            pid,
+            before: pid.and_then(cpu_secs_of),
+        }
+    }
+
+    /// CPU seconds used since `start`.
+    pub fn used(&self) -> Option<f64> {
+        match (self.before, self.pid.and_then(cpu_secs_of)) {
+            (Some(before), Some(after)) => Some(round3(after - before)),
+            _ => None,
+        }
+    }
+}
+
 /// The load average, as `uptime` shows it, recorded with every run.
 pub fn load_average() -> String {
     std::fs::read_to_string("/proc/loadavg")
@@ -95,10 +145,12 @@ mod tests {
     #[test]
     fn percentiles_take_the_nearest_rank() {
         let mut v: Vec<u64> = (1..=100).map(|i| i * 1000).collect();
-        let s = summary_ms(&mut v);
+        let s = serde_json::to_value(summary_ms(&mut v)).expect("serialises");
+        assert_eq!(s["count"], 100);
         assert_eq!(s["p50"], 50.0);
         assert_eq!(s["p99"], 99.0);
         assert_eq!(s["max"], 100.0);
-        assert_eq!(summary_ms(&mut [])["count"], 0);
+        let none = serde_json::to_value(summary_ms(&mut [])).expect("serialises");
+        assert_eq!(none, serde_json::json!({"count": 0}));
     }
 }

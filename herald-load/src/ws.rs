@@ -117,6 +117,20 @@ pub async fn subscribe(ws: &mut Ws, id: &str, query: &str, variables: Value) -> 
     .await
 }
 
+/// Starts `count` subscriptions to `user`'s notifications on `ws`, with ids
+/// `s0`, `s1`, …, which the readers use to tell them apart.
+pub async fn subscribe_notifications(
+    ws: &mut Ws,
+    query: &str,
+    user: &str,
+    count: usize,
+) -> anyhow::Result<()> {
+    for k in 0..count {
+        subscribe(ws, &format!("s{k}"), query, json!({"u": user})).await?;
+    }
+    Ok(())
+}
+
 /// Reads `ws` until it closes, answering protocol pings, and hands every
 /// other text frame with the instant it was read to `on_frame`. The
 /// instant is taken before any parsing, so the client's own work does not

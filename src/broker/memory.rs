@@ -4,7 +4,7 @@ use std::sync::Arc;
 
 use async_trait::async_trait;
 
-use super::{Broker, BrokerStats, Event, LocalRouter, Subscription, Topic};
+use super::{Broker, Event, LocalRouter};
 
 /// Publishing goes straight to the local router.
 pub struct MemoryBroker {
@@ -31,12 +31,8 @@ impl Broker for MemoryBroker {
         self.router.deliver(events);
     }
 
-    async fn subscribe(&self, topic: Topic) -> anyhow::Result<Subscription> {
-        Ok(self.router.subscribe(topic))
-    }
-
-    fn stats(&self) -> BrokerStats {
-        self.router.stats()
+    fn router(&self) -> &Arc<LocalRouter> {
+        &self.router
     }
 
     async fn ready(&self) -> bool {

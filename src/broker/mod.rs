@@ -18,6 +18,8 @@ mod postgres;
 mod redis;
 mod router;
 
+use std::sync::Arc;
+
 use async_trait::async_trait;
 
 pub use crate::model::{Event, Topic};
@@ -51,11 +53,19 @@ pub trait Broker: Send + Sync + 'static {
     /// that wrote them has committed. Never waits on a subscriber.
     async fn publish(&self, events: Vec<Event>);
 
+    /// This process's router, where subscriptions are opened and events
+    /// are handed to them.
+    fn router(&self) -> &Arc<LocalRouter>;
+
     /// Starts receiving the events of `topic`.
-    async fn subscribe(&self, topic: Topic) -> anyhow::Result<Subscription>;
+    async fn subscribe(&self, topic: Topic) -> anyhow::Result<Subscription> {
+        Ok(self.router().subscribe(topic))
+    }
 
     /// Live subscription counters of this process.
-    fn stats(&self) -> BrokerStats;
+    fn stats(&self) -> BrokerStats {
+        self.router().stats()
+    }
 
     /// True when the broker can deliver (its connection, if any, is up).
     async fn ready(&self) -> bool;

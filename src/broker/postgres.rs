@@ -32,7 +32,7 @@ use serde::{Deserialize, Serialize};
 use sqlx::postgres::PgListener;
 use tokio_util::sync::CancellationToken;
 
-use super::{Broker, BrokerStats, Event, LocalRouter, Subscription, Topic};
+use super::{Broker, Event, LocalRouter, Topic};
 use crate::model::{Id, Notification, Notified};
 
 /// Reads the notifications with ids in `from..=to` whose recipients are
@@ -148,12 +148,8 @@ impl Broker for PostgresBroker {
         self.router.deliver(events);
     }
 
-    async fn subscribe(&self, topic: Topic) -> anyhow::Result<Subscription> {
-        Ok(self.router.subscribe(topic))
-    }
-
-    fn stats(&self) -> BrokerStats {
-        self.router.stats()
+    fn router(&self) -> &Arc<LocalRouter> {
+        &self.router
     }
 
     async fn ready(&self) -> bool {

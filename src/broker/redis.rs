@@ -45,7 +45,7 @@ use async_trait::async_trait;
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
-use super::{Broker, BrokerStats, Event, Interest, LocalRouter, Subscription, Topic};
+use super::{Broker, Event, Interest, LocalRouter, Subscription, Topic};
 use crate::store::redact_url;
 
 /// Most events sent in one pipeline. Large enough that a fan-out to a few
@@ -224,8 +224,8 @@ impl Broker for RedisBroker {
         Ok(subscription)
     }
 
-    fn stats(&self) -> BrokerStats {
-        self.router.stats()
+    fn router(&self) -> &Arc<LocalRouter> {
+        &self.router
     }
 
     async fn ready(&self) -> bool {

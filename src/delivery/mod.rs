@@ -233,6 +233,18 @@ mod tests {
         assert_eq!(take_ids(&mut stream, 2).await, vec![11, 12]);
     }
 
+    /// The next item of a room stream, `None` when it ended; fails on a
+    /// stall or a store error.
+    async fn next_item<S>(stream: &mut S) -> Option<Arc<ChatMessage>>
+    where
+        S: Stream<Item = Result<Arc<ChatMessage>, StoreError>> + Unpin,
+    {
+        tokio::time::timeout(std::time::Duration::from_secs(1), stream.next())
+            .await
+            .expect("stream stalled")
+            .map(|item| item.expect("store error"))
+    }
+
     fn chat_message(id: Id, prev: Id) -> ChatMessage {
         ChatMessage {
             id,
@@ -272,17 +284,11 @@ mod tests {
             },
             Event::ChatMessage(Arc::new(chat_message(2, 1))),
         ]);
-        let wait = std::time::Duration::from_secs(1);
-        let first = tokio::time::timeout(wait, stream.next())
-            .await
-            .expect("stream stalled")
-            .expect("stream ended")
-            .expect("store error");
-        assert_eq!(first.id, 1);
-        let end = tokio::time::timeout(wait, stream.next())
-            .await
-            .expect("stream stalled");
-        assert!(end.is_none(), "the stream ends at the leave");
+        assert_eq!(next_item(&mut stream).await.map(|m| m.id), Some(1));
+        assert!(
+            next_item(&mut stream).await.is_none(),
+            "the stream ends at the leave"
+        );
     }
 
     #[tokio::test]
@@ -296,18 +302,12 @@ mod tests {
             std::future::ready(Ok(ok.then(Vec::new)))
         }));
         router.deliver([Event::ChatMessage(Arc::new(chat_message(1, 0)))]);
-        let wait = std::time::Duration::from_secs(1);
-        let first = tokio::time::timeout(wait, stream.next())
-            .await
-            .expect("stream stalled")
-            .expect("stream ended")
-            .expect("store error");
-        assert_eq!(first.id, 1);
+        assert_eq!(next_item(&mut stream).await.map(|m| m.id), Some(1));
         allowed.store(false, std::sync::atomic::Ordering::SeqCst);
         router.resync_all();
-        let end = tokio::time::timeout(std::time::Duration::from_secs(1), stream.next())
-            .await
-            .expect("stream stalled");
-        assert!(end.is_none(), "the stream ends when the re-read refuses");
+        assert!(
+            next_item(&mut stream).await.is_none(),
+            "the stream ends when the re-read refuses"
+        );
     }
 }

@@ -15,16 +15,7 @@ pub const MAX_CAPTION_CHARS: usize = 2_000;
 /// A required single-line text: trimmed, non-empty, at most `max` chars,
 /// no control characters.
 pub fn line(field: &'static str, value: &str, max: usize) -> AppResult<String> {
-    let value = value.trim();
-    if value.is_empty() {
-        return Err(AppError::bad_input(field, "must not be empty"));
-    }
-    if value.chars().count() > max {
-        return Err(AppError::bad_input(
-            field,
-            format!("must be at most {max} characters"),
-        ));
-    }
+    let value = text(field, value, max)?;
     if value.chars().any(char::is_control) {
         return Err(AppError::bad_input(
             field,

@@ -120,15 +120,7 @@ pub async fn get(
     {
         return response;
     }
-    let lifecycle = lifecycle.map(|Extension(l)| l).unwrap_or_default();
-    stream_operation(
-        &state,
-        lifecycle,
-        &headers,
-        params.access_token.as_deref(),
-        request.data(ClientIp(remote.ip())),
-    )
-    .await
+    stream_operation(&state, lifecycle, &headers, &params, remote, request).await
 }
 
 /// `POST /graphql/stream` with a JSON GraphQL request body.
@@ -158,15 +150,7 @@ pub async fn post(
             .into_response();
         }
     };
-    let lifecycle = lifecycle.map(|Extension(l)| l).unwrap_or_default();
-    stream_operation(
-        &state,
-        lifecycle,
-        &headers,
-        params.access_token.as_deref(),
-        request.data(ClientIp(remote.ip())),
-    )
-    .await
+    stream_operation(&state, lifecycle, &headers, &params, remote, request).await
 }
 
 /// A request refused before it ran: a stream of one `next` carrying the
@@ -198,12 +182,15 @@ enum Stop {
 
 async fn stream_operation(
     state: &AppState,
-    lifecycle: Lifecycle,
+    lifecycle: Option<Extension<Lifecycle>>,
     headers: &HeaderMap,
-    access_token: Option<&str>,
+    params: &StreamParams,
+    remote: SocketAddr,
     request: Request,
 ) -> Response {
-    let auth = caller(state, headers, access_token).await;
+    let lifecycle = lifecycle.map(|Extension(l)| l).unwrap_or_default();
+    let request = request.data(ClientIp(remote.ip()));
+    let auth = caller(state, headers, params.access_token.as_deref()).await;
     // A token that is sent and refused ends the request before any stream
     // opens: 401 (503 when it cannot be checked), which also stops a
     // browser's EventSource from reconnecting with it.

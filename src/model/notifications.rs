@@ -9,18 +9,15 @@ use sqlx::FromRow;
 
 use super::{Card, Comment, Id, Post, User};
 
-/// What happened, as the client sees it.
+/// What happened; stored in the `kind` column (`as_str`) and shown to
+/// clients as the GraphQL enum of the same name, whose documentation says
+/// what each kind means.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum NotificationKind {
-    /// A card you are assigned to was edited.
     CardUpdated,
-    /// You were assigned to a card.
     CardAssigned,
-    /// Someone commented on a card you created or are assigned to.
     CommentAdded,
-    /// Someone you follow posted a photo.
     PostUploaded,
-    /// Someone mentioned you (`@your name`) in a chat room you are in.
     ChatMention,
 }
 

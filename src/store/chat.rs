@@ -192,15 +192,15 @@ impl Store {
         room: Id,
         after_id: Id,
     ) -> StoreResult<Vec<ChatMessage>> {
-        Ok(sqlx::query_as::<_, ChatMessage>(&format!(
-            "SELECT {MESSAGE_COLUMNS} FROM chat_messages WHERE room_id = $1 AND id > $2 \
-             ORDER BY id LIMIT $3"
-        ))
-        .bind(room)
-        .bind(after_id)
-        .bind(CATCH_UP_PAGE)
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_after(
+            "chat_messages",
+            MESSAGE_COLUMNS,
+            "room_id",
+            room,
+            after_id,
+            CATCH_UP_PAGE,
+        )
+        .await
     }
 
     /// The id of the newest message in `room`, 0 when there is none.

@@ -26,7 +26,6 @@ impl WriteTx {
 }
 
 impl Store {
-    /// Comments of a card, oldest first.
     /// Up to `limit` comments of a card with an id above `after`, oldest
     /// first.
     pub async fn card_comments(
@@ -35,15 +34,8 @@ impl Store {
         after: Id,
         limit: i64,
     ) -> StoreResult<Vec<Comment>> {
-        Ok(sqlx::query_as::<_, Comment>(&format!(
-            "SELECT {COMMENT_COLUMNS} FROM comments WHERE card_id = $1 AND id > $2 \
-             ORDER BY id LIMIT $3"
-        ))
-        .bind(card)
-        .bind(after)
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        self.rows_after("comments", COMMENT_COLUMNS, "card_id", card, after, limit)
+            .await
     }
 
     pub async fn comments_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Comment>> {

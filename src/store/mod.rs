@@ -330,6 +330,31 @@ impl Store {
         .await?)
     }
 
+    /// Up to `limit` rows of `table` whose `parent` column is `key` and
+    /// whose id is above `after`, oldest first: one page of a list that is
+    /// read forwards by id (a card's comments, a room's messages).
+    async fn rows_after<T>(
+        &self,
+        table: &str,
+        columns: &str,
+        parent: &str,
+        key: Id,
+        after: Id,
+        limit: i64,
+    ) -> StoreResult<Vec<T>>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        Ok(sqlx::query_as::<_, T>(&format!(
+            "SELECT {columns} FROM {table} WHERE {parent} = $1 AND id > $2 ORDER BY id LIMIT $3"
+        ))
+        .bind(key)
+        .bind(after)
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
     pub async fn close(&self) {
         self.pool.close().await;
     }

@@ -15,26 +15,30 @@
 //! therefore sent again (with the same marker) until every follower has
 //! had it, up to `WARM_UP_ATTEMPTS` times; a follower that hears it twice
 //! is not a duplicate. Measured rounds are sent once and checked strictly.
+//!
+//! The run is five steps: `set_up` the audience, open the subscriptions
+//! (`Subscribers`), then `Rounds::warm_up`, `Rounds::measure`, and
+//! `summarise`; the shared `Ledger` counts who heard which round.
 
-use std::{
-    sync::{
-        Arc, Mutex,
-        atomic::{AtomicU8, AtomicU64, Ordering},
-    },
-    time::Duration,
-};
+use std::{sync::Arc, time::Duration};
 
 use anyhow::Context as _;
 use clap::{Args, ValueEnum};
-use serde_json::json;
+use indicatif::ProgressBar;
+use serde::Serialize;
 use tokio::time::Instant;
 
-use super::{DEFAULT_FIELDS, client_fields, concurrently, maybe_plot, notifications_query};
+use super::{
+    AccountsUsed, ClientFields, DEFAULT_FIELDS, Start, board, concurrently,
+    ledger::{Ledger, Tally},
+    maybe_plot,
+    subscribers::Subscribers,
+};
 use crate::{
-    Common, Outcome, accounts,
+    Common, Outcome,
     api::{Account, Api},
-    progress, stats,
-    ws::{self, Connector},
+    progress,
+    stats::{self, CpuMeter, Percentiles},
 };
 
 #[derive(Clone, Copy, Debug, ValueEnum)]
@@ -74,252 +78,301 @@ pub struct FanoutArgs {
 /// who never heard it as lost.
 const WARM_UP_ATTEMPTS: u64 = 5;
 
-struct Ledger {
-    t0: Instant,
-    /// How many times the warm-up (round 0) has been sent.
-    warm_ups_sent: AtomicU64,
+/// The summary line of `fanout`.
+#[derive(Serialize)]
+struct FanoutSummary {
+    scenario: &'static str,
+    via: String,
     followers: usize,
-    /// Nanoseconds after `t0` at which round r's mutation was sent.
-    sent_at: Vec<AtomicU64>,
-    /// Deliveries of round r so far, and when the latest was read.
-    count: Vec<AtomicU64>,
-    last_at: Vec<AtomicU64>,
-    /// One flag per (round, follower).
-    seen: Vec<AtomicU8>,
-    latencies: Mutex<Vec<u64>>,
-    duplicated: AtomicU64,
-    unexpected: AtomicU64,
-    errors: AtomicU64,
+    rounds: usize,
+    incomplete_rounds: usize,
+    warm_ups_sent: u64,
+    last_delivery_ms: Percentiles,
+    last_delivery_ms_per_round: Vec<f64>,
+    persisted_ms: Percentiles,
+    delivery_ms: Percentiles,
+    #[serde(flatten)]
+    deliveries: Tally,
+    setup_s: f64,
+    accounts: AccountsUsed,
+    server_cpu_s: Option<f64>,
+    #[serde(flatten)]
+    client: ClientFields,
 }
 
-impl Ledger {
-    fn on_frame(&self, follower: usize, frame: &str, at: Instant) {
-        if !ws::is_next(frame) {
-            self.errors.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        let Some(round) = ws::marker(frame)
-            .map(|r| r as usize)
-            .filter(|&r| r < self.count.len())
-        else {
-            self.unexpected.fetch_add(1, Ordering::Relaxed);
-            return;
-        };
-        if self.seen[round * self.followers + follower].swap(1, Ordering::Relaxed) == 1 {
-            // A re-sent warm-up reaches the followers who had the first one
-            // again: that is not the server repeating itself.
-            if !(round == 0 && self.warm_ups_sent.load(Ordering::Relaxed) > 1) {
-                self.duplicated.fetch_add(1, Ordering::Relaxed);
-            }
-            return;
-        }
-        let since_t0 = at.saturating_duration_since(self.t0).as_nanos() as u64;
-        self.last_at[round].fetch_max(since_t0, Ordering::Relaxed);
-        self.count[round].fetch_add(1, Ordering::Relaxed);
-        if round > 0 {
-            let sent = self.sent_at[round].load(Ordering::Relaxed);
-            self.latencies
-                .lock()
-                .expect("latency list poisoned")
-                .push(since_t0.saturating_sub(sent) / 1000);
+/// Runs `fanout`: set up, subscribe, warm up, measure, summarise.
+pub async fn run(common: &Common, args: FanoutArgs) -> anyhow::Result<Outcome> {
+    let followers = args.followers.max(1);
+    let start = Start::new(common, followers + 1).await?;
+    let audience = set_up(common, &start.api, args.via, &start.accounts).await?;
+    // Round 0 is the warm-up: checked, not timed.
+    let ledger = Arc::new(Ledger::new(args.rounds + 1, followers, 1));
+    let subscribers =
+        Subscribers::open(common, &args.fields, &audience.followers, 1, ledger.clone()).await?;
+    // The server's CPU over all rounds, the warm-up included.
+    let server_cpu = CpuMeter::start(args.pid);
+    let rounds = Rounds {
+        api: &start.api,
+        audience: &audience,
+        ledger: &ledger,
+        args: &args,
+        bar: progress::bar(common.quiet, args.rounds as u64 + 1, "rounds"),
+    };
+    let warm_up = rounds.warm_up().await?;
+    let measured = rounds.measure(&server_cpu).await?;
+    subscribers.stop();
+    summarise(common, &args, &start, &audience, &ledger, warm_up, measured)
+}
+
+/// Who hears each round, and what the source does to reach them.
+struct Audience {
+    /// The uploader, or the owner of the card.
+    source: Arc<Account>,
+    followers: Vec<Account>,
+    /// The card every follower is assigned to (`--via card`); without
+    /// one, the source uploads posts.
+    card: Option<String>,
+    setup_secs: f64,
+}
+
+impl Audience {
+    /// The source's event of one round, with `marker` in its caption or
+    /// title.
+    async fn send_event(&self, api: &Api, marker: &str) -> anyhow::Result<()> {
+        match &self.card {
+            None => api.upload_post(&self.source, marker).await,
+            Some(card) => api.update_title(&self.source, card, marker).await,
         }
     }
 }
 
-pub async fn run(common: &Common, args: FanoutArgs) -> anyhow::Result<Outcome> {
-    let load_before = stats::load_average();
-    let api = Api::new(&common.url)?;
-    let followers = args.followers.max(1);
-    let (accounts, accounts_report) = accounts::ensure(&api, common, followers + 1).await?;
+/// Sets the audience up: the first account is the source, the others
+/// follow it or are assigned its card.
+async fn set_up(
+    common: &Common,
+    api: &Api,
+    via: Via,
+    accounts: &[Account],
+) -> anyhow::Result<Audience> {
     let source = Arc::new(accounts[0].clone());
-    let recipients: Vec<Account> = accounts[1..].to_vec();
-
-    let setup_started = Instant::now();
-    let card = match args.via {
+    let followers: Vec<Account> = accounts[1..].to_vec();
+    let started = Instant::now();
+    let card = match via {
         Via::Post => {
-            concurrently(
-                common,
-                "follow",
-                recipients.clone(),
-                common.setup_concurrency,
-                |user| {
-                    let (api, source) = (api.clone(), source.clone());
-                    async move { api.follow(&user, &source.id).await }
-                },
-            )
-            .await
-            .context("following the uploader")?;
+            follow(common, api, &source, &followers)
+                .await
+                .context("following the uploader")?;
             None
         }
-        Via::Card => {
-            let board = api.create_board(&source, "herald-load fanout").await?;
-            let card = api.create_card(&source, &board, "fan-out").await?;
-            concurrently(
-                common,
-                "members",
-                recipients.clone(),
-                common.setup_concurrency,
-                |user| {
-                    let (api, source, board) = (api.clone(), source.clone(), board.clone());
-                    async move { api.add_member(&source, &board, &user.id).await }
-                },
-            )
-            .await
-            .context("adding board members")?;
-            concurrently(
-                common,
-                "assign",
-                recipients.clone(),
-                common.setup_concurrency,
-                |user| {
-                    let (api, source, card) = (api.clone(), source.clone(), card.clone());
-                    async move { api.assign(&source, &card, &user.id).await }
-                },
-            )
-            .await
-            .context("assigning the card")?;
-            Some(card)
-        }
+        Via::Card => Some(assign_one_card(common, api, &source, &followers).await?),
     };
-    let setup_secs = setup_started.elapsed().as_secs_f64();
-
-    let rounds = args.rounds + 1;
-    let ledger = Arc::new(Ledger {
-        t0: Instant::now(),
-        warm_ups_sent: AtomicU64::new(0),
+    Ok(Audience {
+        source,
         followers,
-        sent_at: (0..rounds).map(|_| AtomicU64::new(0)).collect(),
-        count: (0..rounds).map(|_| AtomicU64::new(0)).collect(),
-        last_at: (0..rounds).map(|_| AtomicU64::new(0)).collect(),
-        seen: (0..rounds * followers).map(|_| AtomicU8::new(0)).collect(),
-        latencies: Mutex::new(Vec::with_capacity(args.rounds * followers)),
-        duplicated: AtomicU64::new(0),
-        unexpected: AtomicU64::new(0),
-        errors: AtomicU64::new(0),
-    });
+        card,
+        setup_secs: started.elapsed().as_secs_f64(),
+    })
+}
 
-    let connector = Arc::new(Connector::new(&common.url, common.source_addrs)?);
-    let query = Arc::new(notifications_query(&args.fields));
-    let indexed: Vec<(usize, Account)> = recipients.into_iter().enumerate().collect();
-    let readers = concurrently(
+/// Makes every one of `followers` follow `source`.
+async fn follow(
+    common: &Common,
+    api: &Api,
+    source: &Arc<Account>,
+    followers: &[Account],
+) -> anyhow::Result<()> {
+    concurrently(
         common,
-        "subscribe",
-        indexed,
+        "follow",
+        followers.to_vec(),
         common.setup_concurrency,
-        |(i, user)| {
-            let (connector, query, ledger) = (connector.clone(), query.clone(), ledger.clone());
-            async move {
-                let mut socket = connector.open(&user.token).await?;
-                ws::subscribe(&mut socket, "s0", &query, json!({"u": user.id})).await?;
-                Ok(ws::spawn_reader(socket, move |frame, at| {
-                    ledger.on_frame(i, frame, at)
-                }))
-            }
+        |user| {
+            let (api, source) = (api.clone(), source.clone());
+            async move { api.follow(&user, &source.id).await }
         },
     )
-    .await
-    .context("opening subscriptions")?;
+    .await?;
+    Ok(())
+}
 
-    let server_cpu_before = args.pid.and_then(stats::cpu_secs_of);
-    let bar = progress::bar(common.quiet, rounds as u64, "rounds");
-    let mut last_ms = Vec::new();
-    let mut http_ms = Vec::new();
-    let mut incomplete_rounds = 0;
-    for round in 0..rounds {
-        let marker = format!("#L{round}#");
-        let (mut sent, mut persisted, mut complete);
-        loop {
-            if round == 0 {
-                ledger.warm_ups_sent.fetch_add(1, Ordering::Relaxed);
+/// Creates one card on a new board of `source`'s, assigned to every one
+/// of `followers`.
+async fn assign_one_card(
+    common: &Common,
+    api: &Api,
+    source: &Arc<Account>,
+    followers: &[Account],
+) -> anyhow::Result<String> {
+    let board_id = api.create_board(source, "herald-load fanout").await?;
+    let card = api.create_card(source, &board_id, "fan-out").await?;
+    board::add_members(common, api, source, &board_id, followers)
+        .await
+        .context("adding board members")?;
+    let pairs = followers
+        .iter()
+        .map(|user| (card.clone(), user.id.clone()))
+        .collect();
+    board::assign(common, api, source, pairs)
+        .await
+        .context("assigning the card")?;
+    Ok(card)
+}
+
+/// Sends the rounds one at a time, each after the previous one's pause,
+/// and waits for each to reach every follower.
+struct Rounds<'a> {
+    api: &'a Api,
+    audience: &'a Audience,
+    ledger: &'a Ledger,
+    args: &'a FanoutArgs,
+    /// Counts the warm-up and the measured rounds.
+    bar: ProgressBar,
+}
+
+/// How the warm-up went.
+struct WarmUp {
+    /// How many times it was sent.
+    sent: u64,
+    /// Whether every follower had it in the end.
+    complete: bool,
+}
+
+/// What one send of a round achieved.
+struct Round {
+    /// The time the mutation's request took.
+    persisted: Duration,
+    /// Whether every follower had it before the deadline.
+    complete: bool,
+}
+
+/// What the measured rounds achieved.
+#[derive(Default)]
+struct Measured {
+    /// Per complete round, from just before the request to the last
+    /// delivery, in microseconds …
+    last_delivery_micros: Vec<u64>,
+    /// … and the request itself.
+    persisted_micros: Vec<u64>,
+    incomplete: usize,
+    server_cpu_s: Option<f64>,
+}
+
+impl Rounds<'_> {
+    /// Round 0, sent again until every follower has had it, at most
+    /// `WARM_UP_ATTEMPTS` times.
+    async fn warm_up(&self) -> anyhow::Result<WarmUp> {
+        // A warm-up that has not reached everyone within a second is sent
+        // again; a measured round gets the whole timeout.
+        let wait = Duration::from_secs_f64(self.args.round_timeout_secs.min(1.0));
+        let mut sent = 0;
+        let complete = loop {
+            sent += 1;
+            if sent > 1 {
+                self.ledger.note_warm_up_resent();
             }
-            sent = Instant::now();
-            ledger.sent_at[round].store(
-                sent.saturating_duration_since(ledger.t0).as_nanos() as u64,
-                Ordering::Relaxed,
-            );
-            match &card {
-                None => api.upload_post(&source, &marker).await,
-                Some(card) => api.update_title(&source, card, &marker).await,
+            let round = self.send(0, wait).await?;
+            if round.complete || sent >= WARM_UP_ATTEMPTS {
+                break round.complete;
             }
-            .with_context(|| format!("round {round}"))?;
-            persisted = sent.elapsed();
-            // A warm-up that has not reached everyone within a second is
-            // sent again; a measured round gets the whole timeout.
-            let wait = if round == 0 {
-                args.round_timeout_secs.min(1.0)
+        };
+        self.pause().await;
+        Ok(WarmUp { sent, complete })
+    }
+
+    /// Rounds 1 to `--rounds`, each sent once and checked strictly; then
+    /// the CPU the server used since `server_cpu` started.
+    async fn measure(&self, server_cpu: &CpuMeter) -> anyhow::Result<Measured> {
+        let wait = Duration::from_secs_f64(self.args.round_timeout_secs);
+        let mut measured = Measured::default();
+        for round in 1..=self.args.rounds {
+            let sent = self.send(round, wait).await?;
+            if sent.complete {
+                let last = self.ledger.last_delivery_micros(round);
+                measured.last_delivery_micros.push(last);
+                measured
+                    .persisted_micros
+                    .push(sent.persisted.as_micros() as u64);
             } else {
-                args.round_timeout_secs
-            };
-            let deadline = sent + Duration::from_secs_f64(wait);
-            while ledger.count[round].load(Ordering::Relaxed) < followers as u64
-                && Instant::now() < deadline
-            {
-                tokio::time::sleep(Duration::from_millis(1)).await;
+                measured.incomplete += 1;
             }
-            complete = ledger.count[round].load(Ordering::Relaxed) == followers as u64;
-            if complete
-                || round > 0
-                || ledger.warm_ups_sent.load(Ordering::Relaxed) >= WARM_UP_ATTEMPTS
-            {
-                break;
-            }
+            self.pause().await;
         }
-        if !complete {
-            incomplete_rounds += 1;
-        }
-        if round > 0 && complete {
-            let sent_ns = ledger.sent_at[round].load(Ordering::Relaxed);
-            let last_ns = ledger.last_at[round].load(Ordering::Relaxed);
-            last_ms.push(last_ns.saturating_sub(sent_ns) / 1000);
-            http_ms.push(persisted.as_micros() as u64);
-        }
-        bar.inc(1);
-        tokio::time::sleep(Duration::from_millis(args.pause_ms)).await;
-    }
-    bar.finish();
-    let server_cpu = match (server_cpu_before, args.pid.and_then(stats::cpu_secs_of)) {
-        (Some(before), Some(after)) => Some(stats::round3(after - before)),
-        _ => None,
-    };
-    for reader in readers {
-        reader.abort();
+        self.bar.finish();
+        measured.server_cpu_s = server_cpu.used();
+        Ok(measured)
     }
 
-    let expected = (rounds * followers) as u64;
-    let delivered: u64 = ledger.count.iter().map(|c| c.load(Ordering::Relaxed)).sum();
-    let lost = expected.saturating_sub(delivered);
-    let duplicated = ledger.duplicated.load(Ordering::Relaxed);
-    let mut latencies =
-        std::mem::take(&mut *ledger.latencies.lock().expect("latency list poisoned"));
+    /// Sends round `round`'s event and waits up to `wait` for every
+    /// follower to have it.
+    async fn send(&self, round: usize, wait: Duration) -> anyhow::Result<Round> {
+        let marker = format!("#L{round}#");
+        let sent = self.ledger.mark_sent(round);
+        self.audience
+            .send_event(self.api, &marker)
+            .await
+            .with_context(|| format!("round {round}"))?;
+        let persisted = sent.elapsed();
+        let deadline = sent + wait;
+        let followers = self.audience.followers.len() as u64;
+        while self.ledger.delivered_of(round) < followers && Instant::now() < deadline {
+            tokio::time::sleep(Duration::from_millis(1)).await;
+        }
+        Ok(Round {
+            persisted,
+            complete: self.ledger.delivered_of(round) == followers,
+        })
+    }
+
+    /// Counts a round done, and pauses before the next.
+    async fn pause(&self) {
+        self.bar.inc(1);
+        tokio::time::sleep(Duration::from_millis(self.args.pause_ms)).await;
+    }
+}
+
+/// The summary line (and the plot); faults are lost and duplicated
+/// deliveries.
+fn summarise(
+    common: &Common,
+    args: &FanoutArgs,
+    start: &Start,
+    audience: &Audience,
+    ledger: &Ledger,
+    warm_up: WarmUp,
+    measured: Measured,
+) -> anyhow::Result<Outcome> {
+    let followers = audience.followers.len();
+    let deliveries = ledger.tally(((args.rounds + 1) * followers) as u64);
+    let mut latencies = ledger.take_latencies();
     maybe_plot(common, "fan-out delivery", &latencies);
-    let per_round: Vec<f64> = last_ms
+    let Measured {
+        mut last_delivery_micros,
+        mut persisted_micros,
+        incomplete,
+        server_cpu_s,
+    } = measured;
+    // In round order: the percentiles below sort the list.
+    let per_round = last_delivery_micros
         .iter()
         .map(|&us| stats::round3(us as f64 / 1000.0))
         .collect();
-    let mut summary = json!({
-        "scenario": "fanout",
-        "via": format!("{:?}", args.via).to_lowercase(),
-        "followers": followers,
-        "rounds": args.rounds,
-        "incomplete_rounds": incomplete_rounds,
-        "warm_ups_sent": ledger.warm_ups_sent.load(Ordering::Relaxed),
-        "last_delivery_ms": stats::summary_ms(&mut last_ms),
-        "last_delivery_ms_per_round": per_round,
-        "persisted_ms": stats::summary_ms(&mut http_ms),
-        "delivery_ms": stats::summary_ms(&mut latencies),
-        "expected": expected,
-        "delivered": delivered,
-        "lost": lost,
-        "duplicated": duplicated,
-        "unexpected_frames": ledger.unexpected.load(Ordering::Relaxed),
-        "error_frames": ledger.errors.load(Ordering::Relaxed),
-        "setup_s": stats::round3(setup_secs),
-        "accounts": {"reused": accounts_report.reused, "signed_up": accounts_report.signed_up, "signup_s": stats::round3(accounts_report.signup_secs)},
-        "server_cpu_s": server_cpu,
-    });
-    client_fields(&mut summary, load_before);
-    Ok(Outcome {
-        json: summary,
-        faults: lost + duplicated,
-    })
+    let summary = FanoutSummary {
+        scenario: "fanout",
+        via: format!("{:?}", args.via).to_lowercase(),
+        followers,
+        rounds: args.rounds,
+        incomplete_rounds: usize::from(!warm_up.complete) + incomplete,
+        warm_ups_sent: warm_up.sent,
+        last_delivery_ms: stats::summary_ms(&mut last_delivery_micros),
+        last_delivery_ms_per_round: per_round,
+        persisted_ms: stats::summary_ms(&mut persisted_micros),
+        delivery_ms: stats::summary_ms(&mut latencies),
+        deliveries,
+        setup_s: stats::round3(audience.setup_secs),
+        accounts: start.accounts_used,
+        server_cpu_s,
+        client: start.client_fields(),
+    };
+    let faults = summary.deliveries.faults();
+    Outcome::new(&summary, faults)
 }

@@ -19,13 +19,13 @@ use std::{
 
 use anyhow::Context as _;
 use clap::Args;
-use serde_json::json;
+use serde::Serialize;
 use tokio::time::Instant;
 
-use super::{DEFAULT_FIELDS, client_fields, concurrently, notifications_query};
+use super::{AccountsUsed, ClientFields, DEFAULT_FIELDS, Start, concurrently, notifications_query};
 use crate::{
-    Common, Outcome, accounts,
-    api::{Account, Api},
+    Common, Outcome,
+    api::Account,
     stats,
     ws::{self, Connector, Ws},
 };
@@ -55,19 +55,49 @@ pub struct IdleArgs {
     pub fields: String,
 }
 
+/// The summary line of `idle`.
+#[derive(Serialize)]
+struct IdleSummary {
+    scenario: &'static str,
+    users: usize,
+    connections: usize,
+    subscriptions: usize,
+    connections_closed_by_server: usize,
+    error_frames: u64,
+    frames: u64,
+    server_rss_bytes: ServerRss,
+    bytes_per_connection: Option<f64>,
+    bytes_per_subscription: Option<f64>,
+    bytes_per_subscription_all_in: Option<f64>,
+    kib_per_subscription_all_in: Option<f64>,
+    connect_s: f64,
+    subscribe_s: f64,
+    accounts: AccountsUsed,
+    client_open_file_limit: u64,
+    #[serde(flatten)]
+    client: ClientFields,
+}
+
+/// The server's resident memory at the three readings, in bytes.
+#[derive(Serialize)]
+struct ServerRss {
+    before: Option<u64>,
+    connected: Option<u64>,
+    subscribed: Option<u64>,
+}
+
 pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
-    let load_before = stats::load_average();
-    let api = Api::new(&common.url)?;
     let users = args.users.max(1);
     let per_user = args.connections_per_user.max(1);
     let per_connection = args.subs_per_connection;
-    let (accounts, accounts_report) = accounts::ensure(&api, common, users).await?;
+    let start = Start::new(common, users).await?;
     let rss = |pid: Option<u32>| pid.map(stats::rss_bytes).transpose();
     let settle = Duration::from_secs_f64(args.settle_secs);
 
     let rss_before = rss(args.pid)?;
     let connector = Arc::new(Connector::new(&common.url, common.source_addrs)?);
-    let slots: Vec<Account> = accounts
+    let slots: Vec<Account> = start
+        .accounts
         .iter()
         .flat_map(|a| std::iter::repeat_n(a.clone(), per_user))
         .collect();
@@ -99,10 +129,7 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
         |(user, mut socket)| {
             let (query, errors, frames) = (query.clone(), errors.clone(), frames.clone());
             async move {
-                for k in 0..per_connection {
-                    ws::subscribe(&mut socket, &format!("s{k}"), &query, json!({"u": user.id}))
-                        .await?;
-                }
+                ws::subscribe_notifications(&mut socket, &query, &user.id, per_connection).await?;
                 Ok(ws::spawn_reader(socket, move |frame, _| {
                     frames.fetch_add(1, Ordering::Relaxed);
                     if !ws::is_next(frame) {
@@ -131,28 +158,30 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
     let per_subscription_bytes = per(rss_connected.zip(rss_subscribed), subscriptions);
     let total_per_subscription_bytes = per(rss_before.zip(rss_subscribed), subscriptions);
     let error_frames = errors.load(Ordering::Relaxed);
-    let mut summary = json!({
-        "scenario": "idle",
-        "users": users,
-        "connections": connections,
-        "subscriptions": subscriptions,
-        "connections_closed_by_server": closed,
-        "error_frames": error_frames,
-        "frames": frames.load(Ordering::Relaxed),
-        "server_rss_bytes": {"before": rss_before, "connected": rss_connected, "subscribed": rss_subscribed},
-        "bytes_per_connection": per_connection_bytes.map(|b| b.round()),
-        "bytes_per_subscription": per_subscription_bytes.map(|b| b.round()),
-        "bytes_per_subscription_all_in": total_per_subscription_bytes.map(|b| b.round()),
-        "kib_per_subscription_all_in": total_per_subscription_bytes.map(|b| stats::round3(b / 1024.0)),
-        "connect_s": stats::round3(connect_secs),
-        "subscribe_s": stats::round3(subscribe_secs),
-        "accounts": {"reused": accounts_report.reused, "signed_up": accounts_report.signed_up, "signup_s": stats::round3(accounts_report.signup_secs)},
-        "client_open_file_limit": crate::open_file_limit(),
-    });
-    client_fields(&mut summary, load_before);
+    let summary = IdleSummary {
+        scenario: "idle",
+        users,
+        connections,
+        subscriptions,
+        connections_closed_by_server: closed,
+        error_frames,
+        frames: frames.load(Ordering::Relaxed),
+        server_rss_bytes: ServerRss {
+            before: rss_before,
+            connected: rss_connected,
+            subscribed: rss_subscribed,
+        },
+        bytes_per_connection: per_connection_bytes.map(|b| b.round()),
+        bytes_per_subscription: per_subscription_bytes.map(|b| b.round()),
+        bytes_per_subscription_all_in: total_per_subscription_bytes.map(|b| b.round()),
+        kib_per_subscription_all_in: total_per_subscription_bytes
+            .map(|b| stats::round3(b / 1024.0)),
+        connect_s: stats::round3(connect_secs),
+        subscribe_s: stats::round3(subscribe_secs),
+        accounts: start.accounts_used,
+        client_open_file_limit: crate::open_file_limit(),
+        client: start.client_fields(),
+    };
     // A subscription the server refused or a socket it closed is a fault.
-    Ok(Outcome {
-        json: summary,
-        faults: error_frames + closed as u64,
-    })
+    Outcome::new(&summary, error_frames + closed as u64)
 }

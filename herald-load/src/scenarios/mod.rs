@@ -1,17 +1,28 @@
-//! The scenarios, and what they share: running setup steps concurrently
-//! behind a progress bar, and the summary fields every run reports.
+//! The scenarios, and what they share: the accounts and client a run
+//! starts with, running setup steps concurrently behind a progress bar,
+//! and the summary fields every run reports. The delivery scenarios
+//! (`p2p`, `fanout`) also share their setup on a board (`board`), their
+//! subscribe step (`subscribers`) and their ledger of who received what
+//! (`ledger`).
 
+mod board;
 pub mod fanout;
 pub mod idle;
+mod ledger;
 pub mod p2p;
+mod subscribers;
 
 use std::future::Future;
 
 use clap::Args;
 use futures_util::{StreamExt, TryStreamExt, stream};
-use serde_json::{Value, json};
+use serde::Serialize;
 
-use crate::{Common, Outcome, accounts, api::Api, progress, stats};
+use crate::{
+    Common, Outcome, accounts,
+    api::{Account, Api},
+    progress, stats,
+};
 
 /// The subscription every scenario opens. The selection is what a typical
 /// inbox client asks for (the README's example), nested fields included,
@@ -30,6 +41,17 @@ pub struct AccountsArgs {
     pub users: usize,
 }
 
+/// The summary of `accounts`.
+#[derive(Serialize)]
+struct AccountsSummary {
+    scenario: &'static str,
+    users: usize,
+    #[serde(flatten)]
+    accounts: AccountsUsed,
+    signups_per_s: f64,
+    load_average: String,
+}
+
 /// `accounts`: signs up (or checks) the accounts of `--accounts`.
 pub async fn accounts(common: &Common, args: AccountsArgs) -> anyhow::Result<Outcome> {
     if common.accounts.is_none() {
@@ -37,18 +59,80 @@ pub async fn accounts(common: &Common, args: AccountsArgs) -> anyhow::Result<Out
     }
     let api = Api::new(&common.url)?;
     let (_, report) = accounts::ensure(&api, common, args.users).await?;
-    Ok(Outcome {
-        json: json!({
-            "scenario": "accounts",
-            "users": args.users,
-            "reused": report.reused,
-            "signed_up": report.signed_up,
-            "signup_s": stats::round3(report.signup_secs),
-            "signups_per_s": if report.signed_up > 0 { stats::round3(report.signed_up as f64 / report.signup_secs) } else { 0.0 },
-            "load_average": stats::load_average(),
-        }),
-        faults: 0,
-    })
+    let summary = AccountsSummary {
+        scenario: "accounts",
+        users: args.users,
+        accounts: AccountsUsed::from(report),
+        signups_per_s: if report.signed_up > 0 {
+            stats::round3(report.signed_up as f64 / report.signup_secs)
+        } else {
+            0.0
+        },
+        load_average: stats::load_average(),
+    };
+    Outcome::new(&summary, 0)
+}
+
+/// What every scenario begins with: the machine's load before it ran, a
+/// client for the server, and the accounts it acts as.
+pub struct Start {
+    load_before: String,
+    pub api: Api,
+    pub accounts: Vec<Account>,
+    pub accounts_used: AccountsUsed,
+}
+
+impl Start {
+    /// Reads the load, then makes sure `users` accounts exist.
+    pub async fn new(common: &Common, users: usize) -> anyhow::Result<Self> {
+        let load_before = stats::load_average();
+        let api = Api::new(&common.url)?;
+        let (accounts, report) = accounts::ensure(&api, common, users).await?;
+        Ok(Start {
+            load_before,
+            api,
+            accounts,
+            accounts_used: AccountsUsed::from(report),
+        })
+    }
+
+    /// The fields about the client, read now: call it last.
+    pub fn client_fields(&self) -> ClientFields {
+        ClientFields {
+            load_average_before: self.load_before.clone(),
+            load_average_after: stats::load_average(),
+            client_cpu_s: stats::own_cpu_secs(),
+            client_cpus: stats::own_cpus(),
+        }
+    }
+}
+
+/// How the run's accounts were obtained (`"accounts"` in the summaries).
+#[derive(Clone, Copy, Serialize)]
+pub struct AccountsUsed {
+    reused: usize,
+    signed_up: usize,
+    signup_s: f64,
+}
+
+impl From<accounts::AccountsReport> for AccountsUsed {
+    fn from(report: accounts::AccountsReport) -> Self {
+        AccountsUsed {
+            reused: report.reused,
+            signed_up: report.signed_up,
+            signup_s: stats::round3(report.signup_secs),
+        }
+    }
+}
+
+/// Fields every summary carries: the machine's load and what the client
+/// itself used.
+#[derive(Serialize)]
+pub struct ClientFields {
+    load_average_before: String,
+    load_average_after: String,
+    client_cpu_s: f64,
+    client_cpus: usize,
 }
 
 /// Runs `step` for every item, `concurrency` at a time, in order, behind a
@@ -80,15 +164,6 @@ where
         .await;
     bar.finish();
     out
-}
-
-/// Fields every summary carries: the machine's load and what the client
-/// itself used.
-pub fn client_fields(summary: &mut Value, load_before: String) {
-    summary["load_average_before"] = json!(load_before);
-    summary["load_average_after"] = json!(stats::load_average());
-    summary["client_cpu_s"] = json!(stats::own_cpu_secs());
-    summary["client_cpus"] = json!(stats::own_cpus());
 }
 
 /// Draws the plot if one was asked for; a failure is reported, not fatal.

@@ -13,27 +13,42 @@
 //! A warm-up round first updates every card once and waits for all those
 //! deliveries: it proves every subscription is live before the clock runs,
 //! and its deliveries are checked but not timed.
+//!
+//! The run is five steps: `set_up` the board, open the subscriptions
+//! (`Subscribers`), `warm_up`, `measure`, `summarise`. The `Routes` say
+//! where each update should arrive; the shared `Ledger` counts what did.
 
 use std::{
+    ops::Range,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicU8, AtomicU32, AtomicU64, Ordering},
+        atomic::{AtomicU32, Ordering},
     },
     time::Duration,
 };
 
 use anyhow::Context as _;
 use clap::Args;
+use indicatif::ProgressBar;
 use rand::Rng;
-use serde_json::json;
-use tokio::{sync::Semaphore, time::Instant};
+use serde::Serialize;
+use tokio::{
+    sync::{OwnedSemaphorePermit, Semaphore},
+    time::Instant,
+};
 
-use super::{DEFAULT_FIELDS, client_fields, concurrently, maybe_plot, notifications_query};
+use super::{
+    AccountsUsed, ClientFields, DEFAULT_FIELDS, Start, board, concurrently,
+    ledger::{Ledger, Tally},
+    maybe_plot,
+    subscribers::{Recorder, Subscribers},
+};
 use crate::{
-    Common, Outcome, accounts,
+    Common, Outcome,
     api::{Account, Api},
-    progress, stats,
-    ws::{self, Connector},
+    progress,
+    stats::{self, CpuMeter, Percentiles},
+    ws,
 };
 
 #[derive(Args, Debug)]
@@ -70,59 +85,188 @@ const CARD_KEY: &str = r#""card":{"id":""#;
 /// The frame key before the subscription index (ids are `s0`, `s1`, …).
 const SUB_KEY: &str = r#""id":"s"#;
 
-/// Everything the readers and the sender share, indexed by sequence.
-struct Ledger {
-    t0: Instant,
-    subs: usize,
-    /// Nanoseconds after `t0` at which update `seq` was sent.
-    sent_at: Vec<AtomicU64>,
-    /// The user (and card) index update `seq` went to.
-    target: Vec<AtomicU32>,
-    /// One flag per (seq, subscription): delivered yet?
-    seen: Vec<AtomicU8>,
-    /// Updates below this are the warm-up: checked, not timed.
-    warmup: u64,
-    latencies: Mutex<Vec<u64>>,
-    delivered: AtomicU64,
-    duplicated: AtomicU64,
-    misrouted: AtomicU64,
-    unexpected: AtomicU64,
-    errors: AtomicU64,
+/// The summary line of `p2p`.
+#[derive(Serialize)]
+struct P2pSummary {
+    scenario: &'static str,
+    users: usize,
+    subs_per_user: usize,
+    subscriptions: usize,
+    target_rate: f64,
+    achieved_rate: f64,
+    send_s: f64,
+    updates: u64,
+    http_errors: u64,
+    first_http_error: Option<String>,
+    #[serde(flatten)]
+    deliveries: Tally,
+    misrouted: u64,
+    latency_ms: Percentiles,
+    http_ms: Percentiles,
+    setup_s: f64,
+    accounts: AccountsUsed,
+    server_cpu_s: Option<f64>,
+    client_cpu_run_s: f64,
+    #[serde(flatten)]
+    client: ClientFields,
 }
 
-impl Ledger {
-    fn on_frame(&self, user: usize, card_id: u64, frame: &str, at: Instant) {
-        if !ws::is_next(frame) {
-            self.errors.fetch_add(1, Ordering::Relaxed);
-            return;
+/// Runs `p2p`: set up, subscribe, warm up, measure, summarise.
+pub async fn run(common: &Common, args: P2pArgs) -> anyhow::Result<Outcome> {
+    let users = args.users.max(1);
+    let subs = args.subs_per_user.max(1);
+    let start = Start::new(common, users + 1).await?;
+    let board = set_up(common, &start.api, &start.accounts).await?;
+    // The ledger covers the warm-up (one update per card) and the
+    // measured phase (rate × duration updates).
+    let measured = (args.rate * args.duration).ceil() as usize;
+    let routes = Arc::new(Routes::new(board.card_ids.clone(), subs, measured));
+    let subscribers = Subscribers::open(
+        common,
+        &args.fields,
+        &board.subscribers,
+        subs,
+        routes.clone(),
+    )
+    .await?;
+    let sender = Sender::new(common, &start.api, &board, &routes, &args);
+    let warm_up = warm_up(common, &sender).await;
+    let measured = measure(common, &args, &sender, &warm_up).await;
+    subscribers.stop();
+    summarise(common, &args, &start, &board, &routes, warm_up, measured)
+}
+
+/// The shared board: the actor owns it, every subscriber is a member with
+/// one card assigned to them.
+struct Board {
+    actor: Arc<Account>,
+    subscribers: Vec<Account>,
+    /// `card_ids[i]` is the card assigned to `subscribers[i]`.
+    card_ids: Vec<u64>,
+    setup_secs: f64,
+}
+
+/// Sets the board up: the first account acts, the others subscribe.
+async fn set_up(common: &Common, api: &Api, accounts: &[Account]) -> anyhow::Result<Board> {
+    let actor = Arc::new(accounts[0].clone());
+    let subscribers: Vec<Account> = accounts[1..].to_vec();
+    let started = Instant::now();
+    let board_id = api.create_board(&actor, "herald-load p2p").await?;
+    board::add_members(common, api, &actor, &board_id, &subscribers)
+        .await
+        .context("adding board members")?;
+    let cards = create_cards(common, api, &actor, &board_id, subscribers.len())
+        .await
+        .context("creating cards")?;
+    let pairs = cards
+        .iter()
+        .cloned()
+        .zip(subscribers.iter().map(|u| u.id.clone()))
+        .collect();
+    board::assign(common, api, &actor, pairs)
+        .await
+        .context("assigning cards")?;
+    let card_ids = cards
+        .iter()
+        .map(|c| c.parse().context("card ids are numbers"))
+        .collect::<anyhow::Result<_>>()?;
+    Ok(Board {
+        actor,
+        subscribers,
+        card_ids,
+        setup_secs: started.elapsed().as_secs_f64(),
+    })
+}
+
+/// Creates `n` cards on `board`, titled `card 0`, `card 1`, …
+async fn create_cards(
+    common: &Common,
+    api: &Api,
+    actor: &Arc<Account>,
+    board: &str,
+    n: usize,
+) -> anyhow::Result<Vec<String>> {
+    let board = Arc::new(board.to_owned());
+    concurrently(
+        common,
+        "cards",
+        (0..n).collect(),
+        common.setup_concurrency,
+        |i| {
+            let (api, actor, board) = (api.clone(), actor.clone(), board.clone());
+            async move { api.create_card(&actor, &board, &format!("card {i}")).await }
+        },
+    )
+    .await
+}
+
+/// What the readers and the sender share: the ledger, and where each
+/// update should arrive.
+struct Routes {
+    /// Events are updates by sequence number; slots the K subscriptions
+    /// of the update's assignee.
+    ledger: Ledger,
+    /// Subscriptions per user (K).
+    subs: usize,
+    /// The card assigned to each user (by index).
+    card_ids: Vec<u64>,
+    /// The user (and card) index update `seq` went to.
+    target: Vec<AtomicU32>,
+}
+
+impl Routes {
+    /// Room for the warm-up (one update per card) and `measured` updates.
+    fn new(card_ids: Vec<u64>, subs: usize, measured: usize) -> Self {
+        let users = card_ids.len();
+        let updates = users + measured;
+        Routes {
+            ledger: Ledger::new(updates, subs, users),
+            subs,
+            card_ids,
+            target: (0..updates).map(|_| AtomicU32::new(u32::MAX)).collect(),
         }
-        let Some(seq) = ws::marker(frame).filter(|&s| (s as usize) < self.sent_at.len()) else {
-            self.unexpected.fetch_add(1, Ordering::Relaxed);
+    }
+
+    fn users(&self) -> usize {
+        self.card_ids.len()
+    }
+
+    /// True when update `seq` arrived on a subscription `k` that does not
+    /// exist, at a user it was not sent to, or naming another card.
+    fn is_misrouted(&self, seq: usize, user: usize, k: usize, frame: &str) -> bool {
+        let wrong_card =
+            ws::number_after(frame, CARD_KEY).is_some_and(|id| id != self.card_ids[user]);
+        k >= self.subs || self.target[seq].load(Ordering::Relaxed) as usize != user || wrong_card
+    }
+}
+
+impl Recorder for Routes {
+    /// Records a frame read on `user`'s socket.
+    fn on_frame(&self, user: usize, frame: &str, at: Instant) {
+        let Some(seq) = self.ledger.event_of(frame) else {
             return;
         };
         let k = ws::number_after(frame, SUB_KEY).unwrap_or(0) as usize;
-        let wrong_card = ws::number_after(frame, CARD_KEY).is_some_and(|id| id != card_id);
-        if k >= self.subs
-            || self.target[seq as usize].load(Ordering::Relaxed) as usize != user
-            || wrong_card
-        {
-            self.misrouted.fetch_add(1, Ordering::Relaxed);
+        if self.is_misrouted(seq, user, k, frame) {
+            self.ledger.misrouted();
             return;
         }
-        if self.seen[seq as usize * self.subs + k].swap(1, Ordering::Relaxed) == 1 {
-            self.duplicated.fetch_add(1, Ordering::Relaxed);
-            return;
-        }
-        self.delivered.fetch_add(1, Ordering::Relaxed);
-        if seq >= self.warmup {
-            let sent = Duration::from_nanos(self.sent_at[seq as usize].load(Ordering::Relaxed));
-            let latency = at.saturating_duration_since(self.t0 + sent);
-            self.latencies
-                .lock()
-                .expect("latency list poisoned")
-                .push(latency.as_micros() as u64);
-        }
+        self.ledger.record(seq, k, at);
     }
+}
+
+/// Sends the actor's `updateCard`s, open loop, and notes each in the
+/// routes and the ledger.
+struct Sender {
+    api: Api,
+    actor: Arc<Account>,
+    routes: Arc<Routes>,
+    /// Target updates per second.
+    rate: f64,
+    /// Requests in flight at most (at least one).
+    max_in_flight: usize,
+    /// No progress bars.
+    quiet: bool,
 }
 
 /// What the sender achieved over a range of updates.
@@ -135,283 +279,145 @@ struct Sent {
     first_error: Option<String>,
 }
 
-pub async fn run(common: &Common, args: P2pArgs) -> anyhow::Result<Outcome> {
-    let load_before = stats::load_average();
-    let api = Api::new(&common.url)?;
-    let users = args.users.max(1);
-    let subs = args.subs_per_user.max(1);
-    let (accounts, accounts_report) = accounts::ensure(&api, common, users + 1).await?;
-    let actor = Arc::new(accounts[0].clone());
-    let subscribers: Vec<Account> = accounts[1..].to_vec();
-
-    // A board with everyone, one card per subscriber, assigned to them.
-    let setup_started = Instant::now();
-    let board = api.create_board(&actor, "herald-load p2p").await?;
-    concurrently(
-        common,
-        "members",
-        subscribers.clone(),
-        common.setup_concurrency,
-        |user| {
-            let (api, actor, board) = (api.clone(), actor.clone(), board.clone());
-            async move { api.add_member(&actor, &board, &user.id).await }
-        },
-    )
-    .await
-    .context("adding board members")?;
-    let cards: Vec<String> = concurrently(
-        common,
-        "cards",
-        (0..users).collect(),
-        common.setup_concurrency,
-        |i| {
-            let (api, actor, board) = (api.clone(), actor.clone(), board.clone());
-            async move { api.create_card(&actor, &board, &format!("card {i}")).await }
-        },
-    )
-    .await
-    .context("creating cards")?;
-    let pairs: Vec<(String, String)> = cards
-        .iter()
-        .cloned()
-        .zip(subscribers.iter().map(|u| u.id.clone()))
-        .collect();
-    concurrently(
-        common,
-        "assign",
-        pairs,
-        common.setup_concurrency,
-        |(card, user)| {
-            let (api, actor) = (api.clone(), actor.clone());
-            async move { api.assign(&actor, &card, &user).await }
-        },
-    )
-    .await
-    .context("assigning cards")?;
-    let card_ids: Vec<u64> = cards
-        .iter()
-        .map(|c| c.parse().context("card ids are numbers"))
-        .collect::<anyhow::Result<_>>()?;
-    let setup_secs = setup_started.elapsed().as_secs_f64();
-
-    // The ledger covers the warm-up (one update per card) and the
-    // measured phase, with room for a sender that runs a little long.
-    let measured = (args.rate * args.duration).ceil() as usize;
-    let capacity = users + measured;
-    let ledger = Arc::new(Ledger {
-        t0: Instant::now(),
-        subs,
-        sent_at: (0..capacity).map(|_| AtomicU64::new(0)).collect(),
-        target: (0..capacity).map(|_| AtomicU32::new(u32::MAX)).collect(),
-        seen: (0..capacity * subs).map(|_| AtomicU8::new(0)).collect(),
-        warmup: users as u64,
-        latencies: Mutex::new(Vec::with_capacity(measured * subs)),
-        delivered: AtomicU64::new(0),
-        duplicated: AtomicU64::new(0),
-        misrouted: AtomicU64::new(0),
-        unexpected: AtomicU64::new(0),
-        errors: AtomicU64::new(0),
-    });
-
-    // Subscribe: one websocket per subscriber, `subs` subscriptions on it.
-    let connector = Arc::new(Connector::new(&common.url, common.source_addrs)?);
-    let query = Arc::new(notifications_query(&args.fields));
-    let indexed: Vec<(usize, Account)> = subscribers.into_iter().enumerate().collect();
-    let readers = concurrently(
-        common,
-        "subscribe",
-        indexed,
-        common.setup_concurrency,
-        |(i, user)| {
-            let (connector, query, ledger) = (connector.clone(), query.clone(), ledger.clone());
-            let card_id = card_ids[i];
-            async move {
-                let mut socket = connector.open(&user.token).await?;
-                for k in 0..subs {
-                    ws::subscribe(&mut socket, &format!("s{k}"), &query, json!({"u": user.id}))
-                        .await?;
-                }
-                Ok(ws::spawn_reader(socket, move |frame, at| {
-                    ledger.on_frame(i, card_id, frame, at)
-                }))
+impl Sent {
+    fn record(&mut self, result: anyhow::Result<()>, took: Duration) {
+        match result {
+            Ok(()) => {
+                self.ok += 1;
+                self.http_micros.push(took.as_micros() as u64);
             }
-        },
-    )
-    .await
-    .context("opening subscriptions")?;
-
-    // Warm-up: every card once, then wait until every subscription has it.
-    let warmup = send(
-        common,
-        &api,
-        &actor,
-        &card_ids,
-        &ledger,
-        0..users as u64,
-        args.rate,
-        args.max_in_flight,
-        |seq| seq as usize,
-    )
-    .await;
-    let warm_expected = warmup.ok * subs as u64;
-    wait_for(
-        common,
-        &ledger,
-        warm_expected,
-        Duration::from_secs(60),
-        "warm-up",
-    )
-    .await;
-    if ledger.delivered.load(Ordering::Relaxed) < warm_expected {
-        eprintln!(
-            "herald-load: warm-up incomplete: some subscriptions never received their update"
-        );
+            Err(err) => {
+                self.failed += 1;
+                self.first_error.get_or_insert_with(|| format!("{err:#}"));
+            }
+        }
     }
-
-    // The measured phase.
-    let server_cpu_before = args.pid.and_then(stats::cpu_secs_of);
-    let client_cpu_before = stats::own_cpu_secs();
-    let range = users as u64..capacity as u64;
-    let run = send(
-        common,
-        &api,
-        &actor,
-        &card_ids,
-        &ledger,
-        range,
-        args.rate,
-        args.max_in_flight,
-        |_| rand::thread_rng().gen_range(0..users),
-    )
-    .await;
-    let expected = (warmup.ok + run.ok) * subs as u64;
-    wait_for(
-        common,
-        &ledger,
-        expected,
-        Duration::from_secs_f64(args.drain_secs),
-        "drain",
-    )
-    .await;
-    let server_cpu = match (server_cpu_before, args.pid.and_then(stats::cpu_secs_of)) {
-        (Some(before), Some(after)) => Some(stats::round3(after - before)),
-        _ => None,
-    };
-    let client_cpu_run = stats::round3(stats::own_cpu_secs() - client_cpu_before);
-    for reader in readers {
-        reader.abort();
-    }
-
-    let delivered = ledger.delivered.load(Ordering::Relaxed);
-    let duplicated = ledger.duplicated.load(Ordering::Relaxed);
-    let misrouted = ledger.misrouted.load(Ordering::Relaxed);
-    let lost = expected.saturating_sub(delivered);
-    let mut latencies =
-        std::mem::take(&mut *ledger.latencies.lock().expect("latency list poisoned"));
-    maybe_plot(common, "p2p mutation→delivery", &latencies);
-    let mut http = run.http_micros;
-    let mut summary = json!({
-        "scenario": "p2p",
-        "users": users,
-        "subs_per_user": subs,
-        "subscriptions": users * subs,
-        "target_rate": args.rate,
-        "achieved_rate": stats::round3(run.ok as f64 / run.secs.max(f64::EPSILON)),
-        "send_s": stats::round3(run.secs),
-        "updates": run.ok,
-        "http_errors": warmup.failed + run.failed,
-        "first_http_error": run.first_error.or(warmup.first_error),
-        "expected": expected,
-        "delivered": delivered,
-        "lost": lost,
-        "duplicated": duplicated,
-        "misrouted": misrouted,
-        "unexpected_frames": ledger.unexpected.load(Ordering::Relaxed),
-        "error_frames": ledger.errors.load(Ordering::Relaxed),
-        "latency_ms": stats::summary_ms(&mut latencies),
-        "http_ms": stats::summary_ms(&mut http),
-        "setup_s": stats::round3(setup_secs),
-        "accounts": {"reused": accounts_report.reused, "signed_up": accounts_report.signed_up, "signup_s": stats::round3(accounts_report.signup_secs)},
-        "server_cpu_s": server_cpu,
-        "client_cpu_run_s": client_cpu_run,
-    });
-    client_fields(&mut summary, load_before);
-    Ok(Outcome {
-        json: summary,
-        faults: lost + duplicated + misrouted,
-    })
 }
 
-/// Sends one `updateCard` per sequence number in `seqs`, paced at `rate`
-/// per second (open loop: each is due at a fixed time, whatever the
-/// previous ones took), to the card `pick(seq)`.
-#[allow(clippy::too_many_arguments)]
-async fn send(
-    common: &Common,
-    api: &Api,
-    actor: &Arc<Account>,
-    card_ids: &[u64],
-    ledger: &Arc<Ledger>,
-    seqs: std::ops::Range<u64>,
-    rate: f64,
-    max_in_flight: usize,
-    pick: impl Fn(u64) -> usize,
-) -> Sent {
-    let what = if seqs.start == 0 {
-        "warm-up"
-    } else {
-        "updates"
-    };
-    let bar = progress::bar(common.quiet, seqs.end - seqs.start, what);
-    let in_flight = Arc::new(Semaphore::new(max_in_flight.max(1)));
-    let outcome = Arc::new(Mutex::new(Sent::default()));
-    let started = Instant::now();
-    for (i, seq) in seqs.enumerate() {
-        tokio::time::sleep_until(started + Duration::from_secs_f64(i as f64 / rate)).await;
-        let permit = in_flight
-            .clone()
-            .acquire_owned()
-            .await
-            .expect("semaphore never closed");
-        let user = pick(seq);
-        ledger.target[seq as usize].store(user as u32, Ordering::Relaxed);
-        let (api, actor, ledger, outcome, bar) = (
-            api.clone(),
-            actor.clone(),
-            ledger.clone(),
-            outcome.clone(),
-            bar.clone(),
-        );
-        let card = card_ids[user].to_string();
+impl Sender {
+    fn new(
+        common: &Common,
+        api: &Api,
+        board: &Board,
+        routes: &Arc<Routes>,
+        args: &P2pArgs,
+    ) -> Self {
+        Sender {
+            api: api.clone(),
+            actor: board.actor.clone(),
+            routes: routes.clone(),
+            rate: args.rate,
+            max_in_flight: args.max_in_flight.max(1),
+            quiet: common.quiet,
+        }
+    }
+
+    /// Sends one update per sequence number in `seqs`, paced at `rate`
+    /// per second (open loop: each is due at a fixed time, whatever the
+    /// previous ones took), to the card of user `pick(seq)`.
+    async fn send(&self, what: &str, seqs: Range<u64>, pick: impl Fn(u64) -> usize) -> Sent {
+        let bar = progress::bar(self.quiet, seqs.end - seqs.start, what);
+        let in_flight = Arc::new(Semaphore::new(self.max_in_flight));
+        let outcome = Arc::new(Mutex::new(Sent::default()));
+        let started = Instant::now();
+        for (i, seq) in seqs.enumerate() {
+            tokio::time::sleep_until(started + Duration::from_secs_f64(i as f64 / self.rate)).await;
+            let permit = in_flight
+                .clone()
+                .acquire_owned()
+                .await
+                .expect("semaphore never closed");
+            let user = pick(seq);
+            self.routes.target[seq as usize].store(user as u32, Ordering::Relaxed);
+            self.spawn_update(seq, user, outcome.clone(), bar.clone(), permit);
+        }
+        // Every permit back means every request has finished.
+        let _all = in_flight.acquire_many(self.max_in_flight as u32).await;
+        bar.finish();
+        let mut sent = std::mem::take(&mut *outcome.lock().expect("outcome poisoned"));
+        sent.secs = started.elapsed().as_secs_f64();
+        sent
+    }
+
+    /// Retitles `user`'s card with update `seq`'s marker, noting the send
+    /// time in the ledger just before the request goes.
+    fn spawn_update(
+        &self,
+        seq: u64,
+        user: usize,
+        outcome: Arc<Mutex<Sent>>,
+        bar: ProgressBar,
+        permit: OwnedSemaphorePermit,
+    ) {
+        let (api, actor, routes) = (self.api.clone(), self.actor.clone(), self.routes.clone());
+        let card = routes.card_ids[user].to_string();
         tokio::spawn(async move {
-            let sent = Instant::now();
-            let since_t0 = sent.saturating_duration_since(ledger.t0).as_nanos() as u64;
-            ledger.sent_at[seq as usize].store(since_t0, Ordering::Relaxed);
+            let sent = routes.ledger.mark_sent(seq as usize);
             let result = api.update_title(&actor, &card, &format!("#L{seq}#")).await;
-            let took = sent.elapsed().as_micros() as u64;
-            let mut outcome = outcome.lock().expect("outcome poisoned");
-            match result {
-                Ok(()) => {
-                    outcome.ok += 1;
-                    outcome.http_micros.push(took);
-                }
-                Err(err) => {
-                    outcome.failed += 1;
-                    outcome
-                        .first_error
-                        .get_or_insert_with(|| format!("{err:#}"));
-                }
-            }
+            let took = sent.elapsed();
+            outcome
+                .lock()
+                .expect("outcome poisoned")
+                .record(result, took);
             bar.inc(1);
             drop(permit);
         });
     }
-    // Every permit back means every request has finished.
-    let _all = in_flight.acquire_many(max_in_flight.max(1) as u32).await;
-    bar.finish();
-    let mut sent = std::mem::take(&mut *outcome.lock().expect("outcome poisoned"));
-    sent.secs = started.elapsed().as_secs_f64();
+}
+
+/// Updates every card once, then waits until every subscription has its
+/// update: proof that all are live before the clock runs.
+async fn warm_up(common: &Common, sender: &Sender) -> Sent {
+    let routes = &sender.routes;
+    let sent = sender
+        .send("warm-up", 0..routes.users() as u64, |seq| seq as usize)
+        .await;
+    let expected = sent.ok * routes.subs as u64;
+    wait_for(
+        common,
+        &routes.ledger,
+        expected,
+        Duration::from_secs(60),
+        "warm-up",
+    )
+    .await;
+    if routes.ledger.delivered() < expected {
+        eprintln!(
+            "herald-load: warm-up incomplete: some subscriptions never received their update"
+        );
+    }
     sent
+}
+
+/// What the measured phase achieved.
+struct Measured {
+    sent: Sent,
+    /// Deliveries expected over the whole run, warm-up included.
+    expected: u64,
+    server_cpu_s: Option<f64>,
+    client_cpu_run_s: f64,
+}
+
+/// The measured phase: random cards at the target rate, then a drain for
+/// late deliveries; the CPU both sides used meanwhile.
+async fn measure(common: &Common, args: &P2pArgs, sender: &Sender, warm_up: &Sent) -> Measured {
+    let server_cpu = CpuMeter::start(args.pid);
+    let client_cpu_before = stats::own_cpu_secs();
+    let routes = &sender.routes;
+    let users = routes.users();
+    let seqs = users as u64..routes.ledger.events() as u64;
+    let sent = sender
+        .send("updates", seqs, |_| rand::thread_rng().gen_range(0..users))
+        .await;
+    let expected = (warm_up.ok + sent.ok) * routes.subs as u64;
+    let drain = Duration::from_secs_f64(args.drain_secs);
+    wait_for(common, &routes.ledger, expected, drain, "drain").await;
+    Measured {
+        sent,
+        expected,
+        server_cpu_s: server_cpu.used(),
+        client_cpu_run_s: stats::round3(stats::own_cpu_secs() - client_cpu_before),
+    }
 }
 
 /// Waits until `expected` deliveries have arrived, or `limit` has passed.
@@ -419,7 +425,7 @@ async fn wait_for(common: &Common, ledger: &Ledger, expected: u64, limit: Durati
     let bar = progress::bar(common.quiet, expected, what);
     let deadline = Instant::now() + limit;
     loop {
-        let delivered = ledger.delivered.load(Ordering::Relaxed);
+        let delivered = ledger.delivered();
         bar.set_position(delivered);
         if delivered >= expected || Instant::now() >= deadline {
             break;
@@ -427,4 +433,46 @@ async fn wait_for(common: &Common, ledger: &Ledger, expected: u64, limit: Durati
         tokio::time::sleep(Duration::from_millis(20)).await;
     }
     bar.finish();
+}
+
+/// The summary line (and the plot); faults are lost, duplicated and
+/// misrouted deliveries.
+fn summarise(
+    common: &Common,
+    args: &P2pArgs,
+    start: &Start,
+    board: &Board,
+    routes: &Routes,
+    warm_up: Sent,
+    measured: Measured,
+) -> anyhow::Result<Outcome> {
+    let ledger = &routes.ledger;
+    let deliveries = ledger.tally(measured.expected);
+    let misrouted = ledger.misrouted_count();
+    let mut latencies = ledger.take_latencies();
+    maybe_plot(common, "p2p mutation→delivery", &latencies);
+    let mut run = measured.sent;
+    let summary = P2pSummary {
+        scenario: "p2p",
+        users: routes.users(),
+        subs_per_user: routes.subs,
+        subscriptions: routes.users() * routes.subs,
+        target_rate: args.rate,
+        achieved_rate: stats::round3(run.ok as f64 / run.secs.max(f64::EPSILON)),
+        send_s: stats::round3(run.secs),
+        updates: run.ok,
+        http_errors: warm_up.failed + run.failed,
+        first_http_error: run.first_error.take().or(warm_up.first_error),
+        latency_ms: stats::summary_ms(&mut latencies),
+        http_ms: stats::summary_ms(&mut run.http_micros),
+        setup_s: stats::round3(board.setup_secs),
+        accounts: start.accounts_used,
+        server_cpu_s: measured.server_cpu_s,
+        client_cpu_run_s: measured.client_cpu_run_s,
+        deliveries,
+        misrouted,
+        client: start.client_fields(),
+    };
+    let faults = summary.deliveries.faults() + summary.misrouted;
+    Outcome::new(&summary, faults)
 }

@@ -6,7 +6,7 @@ use sqlx::{Connection, postgres::PgConnection};
 use std::sync::Arc;
 use tempfile::TempDir;
 
-use crate::helpers::{TestApp, spawn_app_with};
+use super::{TestApp, spawn_app_with};
 
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug)]

@@ -3,7 +3,7 @@
 use reqwest::multipart::{Form, Part};
 use serde_json::{Value, json};
 
-use crate::helpers::{TestApp, TestUser, error_code, spawn_app, spawn_app_with};
+use crate::kit::{TestApp, TestUser, error_code, spawn_app, spawn_app_with};
 
 /// A 1×1 PNG.
 pub const PNG: &[u8] = &[

@@ -5,11 +5,11 @@
 use serde_json::json;
 
 use crate::{
-    helpers::{TestApp, WAIT, error_code, spawn_app_with},
-    support::{
+    kit::stores::{
         Backend, RedisUser, SharedBroker, TcpProxy, TestDb, address_of, replica, replica_with,
         unique_prefix, with_port,
     },
+    kit::{TestApp, WAIT, error_code, spawn_app_with},
 };
 
 /// The status of the replica's `/readyz`, which must answer even when a

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{error_code, spawn_app};
+use crate::kit::{error_code, spawn_app};
 
 #[tokio::test]
 async fn only_members_see_and_change_a_board_and_its_cards() {

@@ -6,7 +6,7 @@ use herald::{
     store::{CATCH_UP_PAGE, NewUser, Store},
 };
 
-use crate::support::{Backend, TestDb};
+use crate::kit::stores::{Backend, TestDb};
 
 /// Declares each test once per backend: `sqlite::name` always runs,
 /// `postgres::name` when PostgreSQL is configured (ignored otherwise).
@@ -16,7 +16,7 @@ macro_rules! on_both_backends {
             $(
                 #[tokio::test]
                 async fn $name() {
-                    super::$name(crate::support::Backend::Sqlite).await
+                    super::$name(crate::kit::stores::Backend::Sqlite).await
                 }
             )*
         }
@@ -25,7 +25,7 @@ macro_rules! on_both_backends {
                 #[tokio::test]
                 #[cfg_attr(not(herald_pg), ignore = "set HERALD_TEST_DATABASE_URL")]
                 async fn $name() {
-                    super::$name(crate::support::Backend::Postgres).await
+                    super::$name(crate::kit::stores::Backend::Postgres).await
                 }
             )*
         }

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{error_code, spawn_app};
+use crate::kit::{error_code, spawn_app};
 
 const SIGN_UP: &str = "mutation($i: SignUpInput!) { signUp(input: $i) { token } }";
 

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{error_code, spawn_app};
+use crate::kit::{error_code, spawn_app};
 
 #[tokio::test]
 async fn pages_are_newest_first_and_cursors_continue_where_they_stopped() {

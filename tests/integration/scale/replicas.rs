@@ -4,8 +4,10 @@
 
 use std::time::Duration;
 
-use crate::helpers::{TestApp, TestUser, WAIT, WsClient, spawn_app_with};
-use crate::support::{Backend, SharedBroker, TestDb, redis_subscribers, replica, unique_prefix};
+use crate::kit::stores::{
+    Backend, SharedBroker, TestDb, redis_subscribers, replica, unique_prefix,
+};
+use crate::kit::{TestApp, TestUser, WAIT, WsClient, spawn_app_with};
 
 /// Receives `n` notifications on subscription `id`; returns their cursors
 /// and messages.
@@ -171,7 +173,7 @@ async fn redis_channels_follow_the_first_and_last_local_subscriber() {
 
     // The channel is kept until A's last subscription ends.
     drop(first);
-    tokio::time::sleep(crate::helpers::QUIET).await;
+    tokio::time::sleep(crate::kit::QUIET).await;
     assert_eq!(redis_subscribers(&channel).await, 2);
     second
         .send(serde_json::json!({"id": "2", "type": "complete"}))

@@ -7,7 +7,7 @@ use futures_util::{Stream, StreamExt};
 use reqwest::{StatusCode, header::HeaderMap};
 use serde_json::Value;
 
-use crate::helpers::{QUIET, WAIT};
+use super::{QUIET, WAIT};
 
 /// One frame of an event stream, as the HTML living standard's
 /// event-stream interpretation reads it.

@@ -9,11 +9,11 @@ use tokio::io::{AsyncReadExt, AsyncWriteExt};
 use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
 
 use crate::{
-    helpers::{
-        NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, spawn_app, spawn_app_with,
+    kit::sse::{Read, SseClient},
+    kit::{
+        NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, sign_up_at, spawn_app, spawn_app_with,
         wait_for_subscriptions,
     },
-    sse_client::{Read, SseClient},
 };
 
 #[tokio::test]
@@ -297,25 +297,7 @@ async fn sigterm_ends_every_connection_and_the_process() {
     .await;
     let base = format!("http://{}", server.addr);
     let http = reqwest::Client::new();
-    let signed_up: Value = http
-        .post(format!("{base}/graphql"))
-        .json(&json!({
-            "query": "mutation { signUp(input: {name: \"Alice\", email: \"alice@example.com\", password: \"correct horse\"}) { token user { id } } }"
-        }))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signed_up["data"]["signUp"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let user = signed_up["data"]["signUp"]["user"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let (token, user) = sign_up_at(&base, "Alice").await;
 
     // A websocket with a live subscription.
     let mut request = format!("ws://{}/graphql", server.addr)

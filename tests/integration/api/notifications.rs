@@ -3,15 +3,11 @@
 
 use serde_json::json;
 
-use crate::helpers::spawn_app;
+use crate::kit::{shared_card, spawn_app};
 
 #[tokio::test]
 async fn assigning_notifies_the_assignee_live_but_not_a_self_assignment() {
-    let app = spawn_app().await;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (app, alice, bob, _, card) = shared_card().await;
 
     let mut bob_ws = app.ws(&bob.token).await;
     bob_ws.subscribe_notifications(&app, "b", &bob, None).await;
@@ -131,11 +127,7 @@ async fn a_comment_notifies_the_creator_and_assignees_except_the_author() {
 
 #[tokio::test]
 async fn the_creator_commenting_on_their_own_card_notifies_only_assignees() {
-    let app = spawn_app().await;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (app, alice, bob, _, card) = shared_card().await;
     app.assign(&alice, &card, &bob).await;
     app.assign(&alice, &card, &alice).await;
     app.ok(

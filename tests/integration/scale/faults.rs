@@ -3,11 +3,11 @@
 //! every subscriber has every notification exactly once, in order — the
 //! same sequence as the store.
 
-use crate::helpers::{TestApp, TestUser, WsClient};
-use crate::support::{
+use crate::kit::stores::{
     Backend, PgRole, RedisUser, SharedBroker, TestDb, kill_listeners, kill_redis_clients, replica,
     replica_as, unique_prefix,
 };
+use crate::kit::{TestApp, TestUser, WsClient};
 
 /// Updates made in all; the broker connections are killed after the
 /// updates numbered in `KILL_AFTER`.
@@ -182,7 +182,7 @@ async fn a_replica_cut_off_catches_up<Cut, CutFut, Back, BackFut>(
 
 /// Waits until the replica's `/readyz` says `ready`.
 async fn until_ready(app: &TestApp, ready: bool) {
-    let deadline = tokio::time::Instant::now() + crate::helpers::WAIT;
+    let deadline = tokio::time::Instant::now() + crate::kit::WAIT;
     loop {
         let status = app
             .http
@@ -281,7 +281,7 @@ impl OwnRedis {
             .expect("redis-server on PATH");
         self.server = Some(server);
         let client = redis::Client::open(self.url()).unwrap();
-        let deadline = tokio::time::Instant::now() + crate::helpers::WAIT;
+        let deadline = tokio::time::Instant::now() + crate::kit::WAIT;
         while client.get_multiplexed_async_connection().await.is_err() {
             assert!(
                 tokio::time::Instant::now() < deadline,

@@ -1,6 +1,11 @@
-//! Test harness: a real Herald on an ephemeral port with a fresh SQLite
-//! file, an HTTP client for queries and mutations, and a real
-//! graphql-transport-ws client for subscriptions.
+//! The test kit: a real Herald on an ephemeral port with a fresh SQLite
+//! file (`spawn_app`), with a method per operation the tests use, an HTTP
+//! client for queries and mutations, a real graphql-transport-ws client
+//! for subscriptions, the SSE client (`sse`) and the databases, replicas
+//! and Redis users of the scale-out tests (`stores`).
+
+pub mod sse;
+pub mod stores;
 
 use std::{net::SocketAddr, time::Duration};
 
@@ -29,6 +34,29 @@ pub struct TestApp {
     _shutdown: oneshot::Sender<()>,
 }
 
+/// The usual start of a story: Alice owns a board that Bob is a member
+/// of, with a card "Ship v1" on it. Returns the server, Alice, Bob, the
+/// board and the card.
+pub async fn shared_card() -> (TestApp, TestUser, TestUser, String, String) {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let board = app.board_with(&alice, &[&bob]).await;
+    let card = app.card(&alice, &board, "Ship v1").await;
+    (app, alice, bob, board, card)
+}
+
+/// The usual start of a chat story: Alice's room "Launch party", and Bob,
+/// signed up but not a member yet. Returns the server, Alice, Bob and the
+/// room.
+pub async fn shared_room() -> (TestApp, TestUser, TestUser, String) {
+    let app = spawn_app().await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let room = app.create_room(&alice, "Launch party").await;
+    (app, alice, bob, room)
+}
+
 pub struct TestUser {
     pub id: String,
     pub token: String,
@@ -38,8 +66,26 @@ pub async fn spawn_app() -> TestApp {
     spawn_app_with(|_| {}).await
 }
 
+/// With `TEST_LOG` set, the servers' logs go to the test's output (which
+/// the test runner shows for failing tests), filtered by `HERALD_LOG`
+/// (default `info`), as zero-to-production's harness does.
+fn init_test_log() {
+    static ONCE: std::sync::Once = std::sync::Once::new();
+    ONCE.call_once(|| {
+        if std::env::var_os("TEST_LOG").is_some() {
+            let filter = tracing_subscriber::EnvFilter::try_from_env("HERALD_LOG")
+                .unwrap_or_else(|_| tracing_subscriber::EnvFilter::new("info"));
+            let _ = tracing_subscriber::fmt()
+                .with_env_filter(filter)
+                .with_test_writer()
+                .try_init();
+        }
+    });
+}
+
 /// Starts Herald with the default configuration changed by `configure`.
 pub async fn spawn_app_with(configure: impl FnOnce(&mut Config)) -> TestApp {
+    init_test_log();
     let data_dir = tempfile::tempdir().expect("temp dir");
     let mut config = Config::for_data_dir(data_dir.path());
     config.jwt_secret = Some("test-secret-for-herald-integration-tests".into());
@@ -81,6 +127,36 @@ impl TestApp {
             request = request.bearer_auth(token);
         }
         request.send().await.unwrap().json().await.unwrap()
+    }
+
+    /// The `extensions.code` of an operation that must be refused.
+    pub async fn code_of(&self, token: Option<&str>, query: &str, variables: Value) -> String {
+        let body = self.gql(token, query, variables).await;
+        error_code(&body).to_owned()
+    }
+
+    /// Logs in as `email` (whose password is the kit's); returns the token.
+    pub async fn log_in(&self, email: &str) -> String {
+        let data = self
+            .ok(
+                None,
+                "mutation($e: String!) { logIn(email: $e, password: \"correct horse\") { token } }",
+                json!({"e": email}),
+            )
+            .await;
+        data["logIn"]["token"].as_str().unwrap().to_owned()
+    }
+
+    /// A fresh token in the session of `token`.
+    pub async fn refresh(&self, token: &str) -> String {
+        let data = self
+            .ok(
+                Some(token),
+                "mutation { refreshToken { token } }",
+                json!({}),
+            )
+            .await;
+        data["refreshToken"]["token"].as_str().unwrap().to_owned()
     }
 
     /// Runs an operation that must succeed; returns `data`.
@@ -209,6 +285,107 @@ impl TestApp {
     }
 }
 
+pub const ROOM_SUBSCRIPTION: &str = "subscription($r: ID!, $after: ID) { \
+     chatMessages(roomId: $r, after: $after) { id body author { name } room { id name } } }";
+
+pub const SEND_MESSAGE: &str = "mutation($r: ID!, $b: String!) { \
+     sendChatMessage(roomId: $r, body: $b) { id body createdAt author { name } room { name } } }";
+
+pub const HISTORY: &str = "query($r: ID!, $last: Int, $before: String) { \
+     chatMessages(roomId: $r, last: $last, before: $before) { id body } }";
+
+/// Chat rooms, as a client uses them.
+impl TestApp {
+    /// A room created by `user` (its first member); returns its id.
+    pub async fn create_room(&self, user: &TestUser, name: &str) -> String {
+        let data = self
+            .ok(
+                Some(&user.token),
+                "mutation($n: String!) { createChatRoom(name: $n) { id name members { id } } }",
+                json!({"n": name}),
+            )
+            .await;
+        let room = &data["createChatRoom"];
+        assert_eq!(room["name"], name);
+        assert_eq!(
+            room["members"],
+            json!([{"id": user.id}]),
+            "the creator is a member"
+        );
+        room["id"].as_str().unwrap().to_owned()
+    }
+
+    /// Joins `room`; returns the member ids, in the order they joined.
+    pub async fn join_room(&self, user: &TestUser, room: &str) -> Vec<String> {
+        let data = self
+            .ok(
+                Some(&user.token),
+                "mutation($r: ID!) { joinChatRoom(roomId: $r) { members { id } } }",
+                json!({"r": room}),
+            )
+            .await;
+        member_ids(&data["joinChatRoom"])
+    }
+
+    /// Leaves `room`; returns the member ids left.
+    pub async fn leave_room(&self, user: &TestUser, room: &str) -> Vec<String> {
+        let data = self
+            .ok(
+                Some(&user.token),
+                "mutation($r: ID!) { leaveChatRoom(roomId: $r) { members { id } } }",
+                json!({"r": room}),
+            )
+            .await;
+        member_ids(&data["leaveChatRoom"])
+    }
+
+    /// Sends a message that must be accepted; returns it.
+    pub async fn send_message(&self, user: &TestUser, room: &str, body: &str) -> Value {
+        self.ok(
+            Some(&user.token),
+            SEND_MESSAGE,
+            json!({"r": room, "b": body}),
+        )
+        .await["sendChatMessage"]
+            .clone()
+    }
+
+    /// The history of `room` as `user` reads it: (id, body), oldest first.
+    pub async fn history(
+        &self,
+        user: &TestUser,
+        room: &str,
+        last: Option<i32>,
+        before: Option<&str>,
+    ) -> Vec<(String, String)> {
+        self.ok(
+            Some(&user.token),
+            HISTORY,
+            json!({"r": room, "last": last, "before": before}),
+        )
+        .await["chatMessages"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|m| {
+                (
+                    m["id"].as_str().unwrap().to_owned(),
+                    m["body"].as_str().unwrap().to_owned(),
+                )
+            })
+            .collect()
+    }
+}
+
+fn member_ids(room: &Value) -> Vec<String> {
+    room["members"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|m| m["id"].as_str().unwrap().to_owned())
+        .collect()
+}
+
 pub const NOTIFICATIONS_SUBSCRIPTION: &str = "subscription($u: ID!, $after: String) { \
      notifications(userId: $u, after: $after) { id cursor kind message actor { name } card { title } } }";
 
@@ -320,6 +497,21 @@ impl WsClient {
         message["payload"].clone()
     }
 
+    /// Subscribes to `room` and waits until the server registered it.
+    pub async fn subscribe_room(&mut self, app: &TestApp, id: &str, room: &str) {
+        let before = app.services.broker.stats().subscriptions;
+        self.subscribe(id, ROOM_SUBSCRIPTION, json!({"r": room}))
+            .await;
+        wait_for_subscriptions(app, before + 1).await;
+    }
+
+    /// The next chat message delivered on subscription `id`.
+    pub async fn next_message(&mut self, id: &str) -> Value {
+        let payload = self.next_payload(id).await;
+        assert!(payload.get("errors").is_none(), "{payload}");
+        payload["data"]["chatMessages"].clone()
+    }
+
     /// The next notification delivered on subscription `id`.
     pub async fn next_notification(&mut self, id: &str) -> Value {
         let payload = self.next_payload(id).await;
@@ -350,6 +542,37 @@ pub fn signed_in(user: &TestUser) -> herald::auth::Auth {
         expires_at: u64::MAX / 2,
         refreshable: true,
     })
+}
+
+/// Sending a request and reading its JSON body, where a test only cares
+/// about the body.
+pub trait JsonRequest {
+    async fn json_value(self) -> Value;
+}
+
+impl JsonRequest for reqwest::RequestBuilder {
+    async fn json_value(self) -> Value {
+        self.send().await.unwrap().json().await.unwrap()
+    }
+}
+
+/// Signs a user up on a server of the test's own at `base` (an
+/// `http://host:port` URL); returns their token and id.
+pub async fn sign_up_at(base: &str, name: &str) -> (String, String) {
+    let email = format!("{}@example.com", name.to_lowercase());
+    let body = reqwest::Client::new()
+        .post(format!("{base}/graphql"))
+        .json(&json!({
+            "query": "mutation($i: SignUpInput!) { signUp(input: $i) { token user { id } } }",
+            "variables": {"i": {"name": name, "email": email, "password": "correct horse"}},
+        }))
+        .json_value()
+        .await;
+    let signed_up = &body["data"]["signUp"];
+    (
+        signed_up["token"].as_str().expect("a token").to_owned(),
+        signed_up["user"]["id"].as_str().expect("an id").to_owned(),
+    )
 }
 
 /// The `extensions.code` of the first error in a response.

@@ -6,9 +6,9 @@ use std::time::Duration;
 use futures_util::StreamExt;
 use serde_json::{Value, json};
 
-use crate::helpers::{
-    NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, signed_in, spawn_app, spawn_app_with,
-    wait_for_subscriptions,
+use crate::kit::{
+    JsonRequest, NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, shared_card, signed_in, spawn_app,
+    spawn_app_with, wait_for_subscriptions,
 };
 
 #[tokio::test]
@@ -71,11 +71,7 @@ async fn a_connection_that_never_initialises_is_closed_with_4408() {
 
 #[tokio::test]
 async fn the_legacy_graphql_ws_protocol_delivers_too() {
-    let app = spawn_app().await;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (app, alice, bob, _, card) = shared_card().await;
 
     let mut ws = app.ws_raw("graphql-ws").await;
     ws.send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", bob.token)}}))
@@ -102,11 +98,7 @@ async fn the_legacy_graphql_ws_protocol_delivers_too() {
 
 #[tokio::test]
 async fn several_subscriptions_share_one_connection() {
-    let app = spawn_app().await;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (app, alice, bob, _, card) = shared_card().await;
     let mut ws = app.ws(&bob.token).await;
     ws.subscribe_notifications(&app, "one", &bob, None).await;
     ws.subscribe_notifications(&app, "two", &bob, None).await;
@@ -194,7 +186,7 @@ async fn resuming_after_a_cursor_replays_what_was_missed_then_goes_live() {
 }
 
 /// Ids of all of `user`'s notifications, oldest first, read from the store.
-async fn stored_ids(app: &crate::helpers::TestApp, user: i64) -> Vec<i64> {
+async fn stored_ids(app: &crate::kit::TestApp, user: i64) -> Vec<i64> {
     let mut out = Vec::new();
     let mut after = 0;
     loop {
@@ -252,12 +244,8 @@ async fn notifications_committed_during_the_replay_arrive_once_and_in_order() {
                         "query": "mutation($c: ID!, $t: String) { updateCard(id: $c, input: {title: $t}) { id } }",
                         "variables": {"c": card, "t": format!("live{i}")}
                     }))
-                    .send()
-                    .await
-                    .unwrap()
-                    .json()
-                    .await
-                    .unwrap();
+                    .json_value()
+                    .await;
                 assert!(body["errors"].is_null(), "{body}");
             }
         })

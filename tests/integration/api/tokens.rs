@@ -12,11 +12,11 @@ use jsonwebtoken::{Algorithm, EncodingKey, Header};
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{
-        NOTIFICATIONS_SUBSCRIPTION, TestApp, TestUser, error_code, spawn_app, spawn_app_with,
-        wait_for_subscriptions,
+    kit::sse::SseClient,
+    kit::{
+        NOTIFICATIONS_SUBSCRIPTION, TestApp, TestUser, error_code, shared_card, spawn_app,
+        spawn_app_with, wait_for_subscriptions,
     },
-    sse_client::SseClient,
 };
 
 /// A token for `user` that expires `secs` from now, in a session of its
@@ -61,7 +61,7 @@ async fn a_websocket_closes_with_4403_when_its_token_expires() {
     app.update_title(&alice, &card, "after expiry").await;
     assert!(matches!(
         ws.next_event(Duration::from_millis(300)).await,
-        Some(crate::helpers::WsEvent::Closed(_)) | None
+        Some(crate::kit::WsEvent::Closed(_)) | None
     ));
 }
 
@@ -113,8 +113,10 @@ async fn a_token_for_nobody_is_refused_on_every_transport() {
         .issue(424_242, "ghost", 0)
         .unwrap()
         .token;
-    let body = app.gql(Some(&ghost), ME, json!({})).await;
-    assert_eq!(error_code(&body), "UNAUTHENTICATED");
+    assert_eq!(
+        app.code_of(Some(&ghost), ME, json!({})).await,
+        "UNAUTHENTICATED"
+    );
     let mut ws = app.ws_raw("graphql-transport-ws").await;
     ws.send(
         json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {ghost}")}}),
@@ -181,25 +183,8 @@ async fn logging_out_closes_that_session_only() {
     let bob = app.sign_up("Bob").await;
     let card = notifying_card(&app, &alice, &bob).await;
     // Bob on two devices: the laptop's session and the phone's.
-    let phone: Value = app
-        .ok(
-            None,
-            "mutation { logIn(email: \"bob@example.com\", password: \"correct horse\") { token } }",
-            json!({}),
-        )
-        .await;
-    let phone = phone["logIn"]["token"].as_str().unwrap().to_owned();
-    let refreshed = app
-        .ok(
-            Some(&bob.token),
-            "mutation { refreshToken { token } }",
-            json!({}),
-        )
-        .await;
-    let laptop_refreshed = refreshed["refreshToken"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
+    let phone = app.log_in("bob@example.com").await;
+    let laptop_refreshed = app.refresh(&bob.token).await;
     let mut laptop_ws = app.ws(&bob.token).await;
     laptop_ws
         .subscribe_notifications(&app, "1", &bob, None)
@@ -226,8 +211,10 @@ async fn logging_out_closes_that_session_only() {
     assert_eq!(error_code(&ended), "UNAUTHENTICATED");
     // Every token of the laptop's session is refused, refreshed or not.
     for token in [&bob.token, &laptop_refreshed] {
-        let body = app.gql(Some(token), ME, json!({})).await;
-        assert_eq!(error_code(&body), "UNAUTHENTICATED", "{body}");
+        assert_eq!(
+            app.code_of(Some(token), ME, json!({})).await,
+            "UNAUTHENTICATED"
+        );
     }
     // The phone's session goes on.
     app.update_title(&alice, &card, "still there").await;
@@ -242,14 +229,7 @@ async fn logging_out_closes_that_session_only() {
 async fn logging_out_everywhere_closes_every_session() {
     let app = spawn_app().await;
     let bob = app.sign_up("Bob").await;
-    let phone: Value = app
-        .ok(
-            None,
-            "mutation { logIn(email: \"bob@example.com\", password: \"correct horse\") { token } }",
-            json!({}),
-        )
-        .await;
-    let phone = phone["logIn"]["token"].as_str().unwrap().to_owned();
+    let phone = app.log_in("bob@example.com").await;
     let mut laptop_ws = app.ws(&bob.token).await;
     let mut phone_ws = app.ws(&phone).await;
     phone_ws
@@ -269,15 +249,8 @@ async fn logging_out_everywhere_closes_every_session() {
     }
     // Signing in again works, and survives a restart of the revocation
     // state (it is read back from the store).
-    let again: Value = app
-        .ok(
-            None,
-            "mutation { logIn(email: \"bob@example.com\", password: \"correct horse\") { token } }",
-            json!({}),
-        )
-        .await;
-    let again = again["logIn"]["token"].as_str().unwrap();
-    app.ok(Some(again), ME, json!({})).await;
+    let again = app.log_in("bob@example.com").await;
+    app.ok(Some(&again), ME, json!({})).await;
 }
 
 #[tokio::test]
@@ -328,11 +301,7 @@ async fn revocations_are_read_back_from_the_store_by_a_new_process() {
 
 #[tokio::test]
 async fn e_mail_addresses_are_visible_to_their_owner_only() {
-    let app = spawn_app().await;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (app, alice, bob, board, card) = shared_card().await;
     app.assign(&alice, &card, &bob).await;
     app.ok(
         Some(&bob.token),
@@ -646,14 +615,15 @@ async fn provider_tokens_from_a_jwks_sign_users_in_and_follow_key_rotation() {
     let token = provider_token("ec-b", json!({}));
     let ws = app.ws(&token).await;
     drop(ws);
-    let body = app
-        .gql(
+    assert_eq!(
+        app.code_of(
             Some(&token),
             "mutation { refreshToken { token } }",
-            json!({}),
+            json!({})
         )
-        .await;
-    assert_eq!(error_code(&body), "FORBIDDEN");
+        .await,
+        "FORBIDDEN"
+    );
 }
 
 #[tokio::test]

@@ -3,7 +3,7 @@
 
 use serde_json::{Value, json};
 
-use crate::helpers::{spawn_app, spawn_app_with};
+use crate::kit::{JsonRequest, spawn_app, spawn_app_with};
 
 #[tokio::test]
 async fn queries_work_over_get_but_mutations_do_not() {
@@ -14,12 +14,8 @@ async fn queries_work_over_get_but_mutations_do_not() {
         .get(app.url("/graphql"))
         .query(&[("query", "{ me { name } }")])
         .bearer_auth(&alice.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     assert_eq!(body["data"]["me"]["name"], "Alice");
 
     let response = app

@@ -9,8 +9,8 @@ use reqwest::StatusCode;
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{TestApp, TestUser, WAIT, spawn_app, spawn_app_with, wait_for_subscriptions},
-    sse_client::{Read, SseClient},
+    kit::sse::{Read, SseClient},
+    kit::{TestApp, TestUser, WAIT, sign_up_at, spawn_app, spawn_app_with, wait_for_subscriptions},
 };
 
 /// What a browser page would subscribe to; `cursor` is deliberately not
@@ -401,24 +401,7 @@ async fn shutting_down_ends_open_streams_without_complete_so_browsers_reconnect(
     let server = tokio::spawn(herald::serve_on(listener, herald.clone(), async move {
         let _ = stopped.await;
     }));
-    let signed_up: Value = reqwest::Client::new()
-        .post(format!("http://{addr}/graphql"))
-        .json(&json!({"query": "mutation { signUp(input: {name: \"Ann\", email: \"ann@example.com\", password: \"correct horse\"}) { token user { id } } }"}))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
-    let token = signed_up["data"]["signUp"]["token"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    let user: i64 = signed_up["data"]["signUp"]["user"]["id"]
-        .as_str()
-        .unwrap()
-        .parse()
-        .unwrap();
+    let (token, user) = sign_up_at(&format!("http://{addr}"), "Ann").await;
     let mut sse = SseClient::open(
         reqwest::Client::new()
             .post(format!("http://{addr}/graphql/stream"))

@@ -2,32 +2,21 @@
 //! tokens on every replica, on both brokers, and every replica refuses
 //! those tokens from then on.
 
-use serde_json::{Value, json};
+use serde_json::json;
 
 use crate::{
-    helpers::{TestApp, error_code},
-    support::{Backend, SharedBroker, TestDb, replica, unique_prefix},
+    kit::error_code,
+    kit::stores::{Backend, SharedBroker, TestDb, replica, unique_prefix},
 };
 
 const ME: &str = "{ me { id } }";
-
-async fn log_in(app: &TestApp, email: &str) -> String {
-    let data: Value = app
-        .ok(
-            None,
-            "mutation($e: String!) { logIn(email: $e, password: \"correct horse\") { token } }",
-            json!({"e": email}),
-        )
-        .await;
-    data["logIn"]["token"].as_str().unwrap().to_owned()
-}
 
 async fn revocations_reach_every_replica(broker: SharedBroker) {
     let db = TestDb::new(Backend::Postgres).await;
     let a = replica(&db, &broker).await;
     let b = replica(&db, &broker).await;
     let bob = a.sign_up("Bob").await;
-    let phone = log_in(&b, "bob@example.com").await;
+    let phone = b.log_in("bob@example.com").await;
 
     // Bob's laptop session is connected to B, his phone's to A.
     let mut laptop_on_b = b.ws(&bob.token).await;
@@ -50,7 +39,7 @@ async fn revocations_reach_every_replica(broker: SharedBroker) {
     }
 
     // The phone logs out everywhere through B: A closes the phone's socket.
-    let tablet = log_in(&a, "bob@example.com").await;
+    let tablet = a.log_in("bob@example.com").await;
     let mut tablet_on_b = b.ws(&tablet).await;
     b.ok(Some(&phone), "mutation { logOutEverywhere }", json!({}))
         .await;
@@ -63,7 +52,7 @@ async fn revocations_reach_every_replica(broker: SharedBroker) {
         }
     }
     // A new log-in, on either replica, works everywhere.
-    let fresh = log_in(&b, "bob@example.com").await;
+    let fresh = b.log_in("bob@example.com").await;
     a.ok(Some(&fresh), ME, json!({})).await;
 }
 

@@ -2,7 +2,7 @@
 
 use serde_json::json;
 
-use crate::helpers::{error_code, spawn_app};
+use crate::kit::{error_code, spawn_app};
 
 const ME: &str = "{ me { id name email } }";
 

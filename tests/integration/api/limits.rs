@@ -5,8 +5,8 @@
 use serde_json::{Value, json};
 
 use crate::{
-    helpers::{TestApp, error_code, spawn_app, spawn_app_with},
-    sse_client::SseClient,
+    kit::sse::SseClient,
+    kit::{JsonRequest, TestApp, error_code, spawn_app, spawn_app_with},
 };
 
 /// A query whose argument nests `depth` list brackets: a few thousand
@@ -44,20 +44,18 @@ async fn a_bracket_bomb_is_refused_on_every_transport_and_the_server_keeps_servi
     let alice = app.sign_up("Alice").await;
     let bomb = bracket_bomb(5_000);
 
-    let body = app.gql(Some(&alice.token), &bomb, json!({})).await;
-    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+    assert_eq!(
+        app.code_of(Some(&alice.token), &bomb, json!({})).await,
+        "QUERY_TOO_DEEP"
+    );
 
     let get: Value = app
         .http
         .get(app.url("/graphql"))
         .query(&[("query", bomb.as_str())])
         .bearer_auth(&alice.token)
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     assert_eq!(error_code(&get), "QUERY_TOO_DEEP", "{get}");
 
     let mut url = reqwest::Url::parse(&app.url("/graphql/stream")).unwrap();
@@ -129,14 +127,15 @@ async fn nested_lists_are_refused_by_cost_without_executing() {
         };
         selection = format!("{field} {{ {selection} }}");
     }
-    let body = app
-        .gql(
+    assert_eq!(
+        app.code_of(
             Some(&alice.token),
             &format!("mutation($u: ID!) {{ follow(userId: $u) {{ {selection} }} }}"),
-            json!({"u": bob.id}),
+            json!({"u": bob.id})
         )
-        .await;
-    assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{body}");
+        .await,
+        "QUERY_TOO_COMPLEX"
+    );
     let followers = app
         .ok(Some(&bob.token), "{ me { followers { name } } }", json!({}))
         .await;
@@ -147,14 +146,15 @@ async fn nested_lists_are_refused_by_cost_without_executing() {
 async fn deep_selections_are_refused() {
     let app = spawn_app_with(|c| c.limits.max_query_depth = 4).await;
     let alice = app.sign_up("Alice").await;
-    let body = app
-        .gql(
+    assert_eq!(
+        app.code_of(
             Some(&alice.token),
             "{ me { followers(first: 1) { following(first: 1) { followers(first: 1) { id } } } } }",
-            json!({}),
+            json!({})
         )
-        .await;
-    assert_eq!(error_code(&body), "QUERY_TOO_DEEP", "{body}");
+        .await,
+        "QUERY_TOO_DEEP"
+    );
 }
 
 #[tokio::test]
@@ -171,8 +171,10 @@ async fn fragment_doubling_is_refused_before_validation_expands_it() {
         ));
     }
     text.push_str("fragment F30 on Board { id }\n");
-    let body = app.gql(Some(&alice.token), &text, json!({})).await;
-    assert_eq!(error_code(&body), "QUERY_TOO_COMPLEX", "{body}");
+    assert_eq!(
+        app.code_of(Some(&alice.token), &text, json!({})).await,
+        "QUERY_TOO_COMPLEX"
+    );
     assert_eq!(board_count(&app, &alice.token).await, 0);
 }
 
@@ -207,7 +209,7 @@ async fn alias_floods_are_refused_without_executing_any_of_them() {
 #[tokio::test]
 async fn graphiql_introspection_passes_the_default_limits() {
     let app = spawn_app().await;
-    let body = app.gql(None, INTROSPECTION, json!({})).await;
+    let body = app.gql(None, &introspection_query(), json!({})).await;
     assert!(body.get("errors").is_none(), "{body}");
     assert!(
         body["data"]["__schema"]["types"]
@@ -306,12 +308,8 @@ async fn batches_are_capped_and_nothing_of_a_refused_batch_runs() {
         .post(app.url("/graphql"))
         .bearer_auth(&alice.token)
         .json(&batch(10))
-        .send()
-        .await
-        .unwrap()
-        .json()
-        .await
-        .unwrap();
+        .json_value()
+        .await;
     assert_eq!(accepted.as_array().unwrap().len(), 10);
     assert_eq!(board_count(&app, &alice.token).await, 10);
 }
@@ -420,12 +418,8 @@ async fn a_write_waits_for_another_process_holding_sqlite_instead_of_failing() {
                     "query": "mutation($c: ID!) { updateCard(id: $c, input: {title: \"by Herald\"}) { title } }",
                     "variables": {"c": card},
                 }))
-                .send()
+                .json_value()
                 .await
-                .unwrap()
-                .json::<Value>()
-                .await
-                .unwrap()
         })
     };
     tokio::time::sleep(std::time::Duration::from_millis(300)).await;
@@ -519,8 +513,10 @@ async fn failed_log_ins_are_throttled_per_account_and_successes_are_not() {
         app.ok(None, LOG_IN, json!({"p": "correct horse"})).await;
     }
     for _ in 0..3 {
-        let body = app.gql(None, LOG_IN, json!({"p": "wrong"})).await;
-        assert_eq!(error_code(&body), "UNAUTHENTICATED");
+        assert_eq!(
+            app.code_of(None, LOG_IN, json!({"p": "wrong"})).await,
+            "UNAUTHENTICATED"
+        );
     }
     let hashed = app.services.passwords.stats().computed;
     for password in ["wrong", "correct horse"] {
@@ -552,14 +548,15 @@ async fn assigning_someone_who_does_not_exist_is_not_found() {
     let board = app.board_with(&alice, &[]).await;
     let card = app.card(&alice, &board, "Ship v1").await;
     let assign = "mutation($c: ID!, $u: ID!) { assignCard(cardId: $c, userId: $u) { id } }";
-    let body = app
-        .gql(
+    assert_eq!(
+        app.code_of(
             Some(&alice.token),
             assign,
-            json!({"c": card, "u": "999999"}),
+            json!({"c": card, "u": "999999"})
         )
-        .await;
-    assert_eq!(error_code(&body), "NOT_FOUND", "{body}");
+        .await,
+        "NOT_FOUND"
+    );
     let body = app
         .gql(Some(&alice.token), assign, json!({"c": card, "u": bob.id}))
         .await;
@@ -586,92 +583,43 @@ async fn sse_refuses_other_content_types_and_oversized_bodies() {
 /// The introspection query GraphiQL and graphql-codegen send (graphql-js's
 /// `getIntrospectionQuery` with descriptions, deprecated input values and
 /// the nine levels of `ofType` its newest versions ask for).
-const INTROSPECTION: &str = r#"
-query IntrospectionQuery {
-  __schema {
+fn introspection_query() -> String {
+    // `ofType { kind name ofType { … } }`, nine deep.
+    let type_ref = (0..9).fold(String::from("kind name"), |inner, _| {
+        format!("kind name ofType {{ {inner} }}")
+    });
+    format!(
+        r#"
+query IntrospectionQuery {{
+  __schema {{
     description
-    queryType { name }
-    mutationType { name }
-    subscriptionType { name }
-    types { ...FullType }
-    directives {
-      name
-      description
-      isRepeatable
-      locations
-      args(includeDeprecated: true) { ...InputValue }
-    }
-  }
+    queryType {{ name }}
+    mutationType {{ name }}
+    subscriptionType {{ name }}
+    types {{ ...FullType }}
+    directives {{
+      name description isRepeatable locations
+      args(includeDeprecated: true) {{ ...InputValue }}
+    }}
+  }}
+}}
+fragment FullType on __Type {{
+  kind name description specifiedByURL
+  fields(includeDeprecated: true) {{
+    name description
+    args(includeDeprecated: true) {{ ...InputValue }}
+    type {{ ...TypeRef }}
+    isDeprecated deprecationReason
+  }}
+  inputFields(includeDeprecated: true) {{ ...InputValue }}
+  interfaces {{ ...TypeRef }}
+  enumValues(includeDeprecated: true) {{ name description isDeprecated deprecationReason }}
+  possibleTypes {{ ...TypeRef }}
+}}
+fragment InputValue on __InputValue {{
+  name description type {{ ...TypeRef }} defaultValue isDeprecated deprecationReason
+}}
+fragment TypeRef on __Type {{ {type_ref} }}
+"#
+    )
 }
-fragment FullType on __Type {
-  kind
-  name
-  description
-  specifiedByURL
-  fields(includeDeprecated: true) {
-    name
-    description
-    args(includeDeprecated: true) { ...InputValue }
-    type { ...TypeRef }
-    isDeprecated
-    deprecationReason
-  }
-  inputFields(includeDeprecated: true) { ...InputValue }
-  interfaces { ...TypeRef }
-  enumValues(includeDeprecated: true) {
-    name
-    description
-    isDeprecated
-    deprecationReason
-  }
-  possibleTypes { ...TypeRef }
-}
-fragment InputValue on __InputValue {
-  name
-  description
-  type { ...TypeRef }
-  defaultValue
-  isDeprecated
-  deprecationReason
-}
-fragment TypeRef on __Type {
-  kind
-  name
-  ofType {
-    kind
-    name
-    ofType {
-      kind
-      name
-      ofType {
-        kind
-        name
-        ofType {
-          kind
-          name
-          ofType {
-            kind
-            name
-            ofType {
-              kind
-              name
-              ofType {
-                kind
-                name
-                ofType {
-                  kind
-                  name
-                  ofType {
-                    kind
-                    name
-                  }
-                }
-              }
-            }
-          }
-        }
-      }
-    }
-  }
-}
-"#;
