@@ -7,6 +7,8 @@ import { mkdir } from 'node:fs/promises';
 import { resolve } from 'node:path';
 import { type Browser, type BrowserContext, chromium, type Page } from 'playwright-core';
 
+import { Herald, type HeraldOptions } from './herald';
+
 const RESULTS = resolve(import.meta.dirname, '../test-results');
 
 /** Generous: a first GraphiQL load parses several MB of editor code. */
@@ -24,6 +26,42 @@ export function launchChromium(): Promise<Browser> {
       '--no-first-run',
     ],
   });
+}
+
+/**
+ * A Herald and a Chromium, started side by side. When one of them fails
+ * to start, the other is stopped before the failure is passed on: a
+ * browser left running would keep the test process from ever exiting.
+ */
+export async function startHeraldAndChromium(
+  options?: HeraldOptions,
+): Promise<{ herald: Herald; browser: Browser }> {
+  const [herald, browser] = await Promise.allSettled([Herald.start(options), launchChromium()]);
+  if (herald.status === 'fulfilled' && browser.status === 'fulfilled') {
+    return { herald: herald.value, browser: browser.value };
+  }
+  if (herald.status === 'fulfilled') await herald.value.stop();
+  if (browser.status === 'fulfilled') await browser.value.close();
+  throw herald.status === 'rejected' ? herald.reason : (browser as PromiseRejectedResult).reason;
+}
+
+/**
+ * Waits until `condition` holds, checking it every quarter second; fails
+ * after `timeoutMs` with what was awaited. For what a page cannot show,
+ * such as Herald refusing a token.
+ */
+export async function eventually(
+  what: string,
+  condition: () => Promise<boolean>,
+  timeoutMs: number = UI_TIMEOUT_MS,
+): Promise<void> {
+  const deadline = Date.now() + timeoutMs;
+  while (!(await condition())) {
+    if (Date.now() > deadline) {
+      throw new Error(`timed out after ${timeoutMs} ms waiting until ${what}`);
+    }
+    await new Promise((resolve) => setTimeout(resolve, 250));
+  }
 }
 
 /** A browser context (one user's tabs) that only Herald may be reached from. */

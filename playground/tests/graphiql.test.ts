@@ -5,14 +5,14 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 
-import { GuardedContext, launchChromium, screenshotOnFailure } from './browser';
-import { Herald } from './herald';
+import { GuardedContext, screenshotOnFailure, startHeraldAndChromium } from './browser';
+import type { Herald } from './herald';
 
 let herald: Herald;
 let browser: Browser;
 
 before(async () => {
-  [herald, browser] = await Promise.all([Herald.start(), launchChromium()]);
+  ({ herald, browser } = await startHeraldAndChromium());
 });
 
 after(async () => {

@@ -1,6 +1,7 @@
 // A real Herald for the browser tests: the binary from HERALD_BIN (by
 // default the debug build of this repository), on a free loopback port,
-// with a fresh data directory, stopped when the tests are done.
+// with a fresh data directory and any extra flags a test asks for (e.g. a
+// short `--token-ttl-secs`), stopped when the tests are done.
 import { type ChildProcess, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
@@ -13,9 +14,19 @@ const BINARY = process.env['HERALD_BIN'] ?? resolve(PLAYGROUND, '../target/debug
 /** How long Herald may take to answer /healthz after starting (it migrates first). */
 const STARTUP_TIMEOUT_MS = 30_000;
 
+/** A fixed token secret (Herald wants at least 32 bytes), so tokens survive a restart. */
+const JWT_SECRET = 'playground-browser-tests-token-secret';
+
 export interface SignedUp {
   token: string;
+  /** When `token` expires (RFC 3339). */
+  expiresAt: string;
   user: { id: string; name: string };
+}
+
+export interface HeraldOptions {
+  /** Command-line flags added to the defaults, e.g. `['--token-ttl-secs', '20']`. */
+  flags?: string[];
 }
 
 export class Herald {
@@ -27,12 +38,13 @@ export class Herald {
     readonly url: string,
     private readonly listen: string,
     private readonly dataDir: string,
+    private readonly flags: string[],
   ) {}
 
-  static async start(): Promise<Herald> {
+  static async start({ flags = [] }: HeraldOptions = {}): Promise<Herald> {
     const port = await freePort();
     const dataDir = await mkdtemp(join(tmpdir(), 'herald-playground-'));
-    const herald = new Herald(`http://127.0.0.1:${port}`, `127.0.0.1:${port}`, dataDir);
+    const herald = new Herald(`http://127.0.0.1:${port}`, `127.0.0.1:${port}`, dataDir, flags);
     await herald.spawn();
     return herald;
   }
@@ -65,9 +77,21 @@ export class Herald {
     return body.data;
   }
 
+  /** Whether a request with `token` succeeds: no longer once it expired or was logged out. */
+  async accepts(token: string): Promise<boolean> {
+    try {
+      await this.graphql('{ me { id } }', {}, token);
+      return true;
+    } catch {
+      return false;
+    }
+  }
+
   async signUp(name: string, email: string, password: string): Promise<SignedUp> {
     const data = await this.graphql<{ signUp: SignedUp }>(
-      `mutation ($input: SignUpInput!) { signUp(input: $input) { token user { id name } } }`,
+      `mutation ($input: SignUpInput!) {
+        signUp(input: $input) { token expiresAt user { id name } }
+      }`,
       { input: { name, email, password } },
     );
     return data.signUp;
@@ -75,10 +99,11 @@ export class Herald {
 
   private async spawn(): Promise<void> {
     this.output = '';
-    const child = spawn(BINARY, ['--listen', this.listen, '--data-dir', this.dataDir], {
+    const args = ['--listen', this.listen, '--data-dir', this.dataDir, ...this.flags];
+    const child = spawn(BINARY, args, {
       env: {
         ...process.env,
-        HERALD_JWT_SECRET: 'playground-browser-tests',
+        HERALD_JWT_SECRET: JWT_SECRET,
         HERALD_LOG: process.env['HERALD_LOG'] ?? 'warn',
       },
       stdio: ['ignore', 'pipe', 'pipe'],

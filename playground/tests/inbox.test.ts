@@ -6,8 +6,8 @@ import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser, Page } from 'playwright-core';
 
-import { GuardedContext, launchChromium, screenshotOnFailure } from './browser';
-import { Herald } from './herald';
+import { eventually, GuardedContext, screenshotOnFailure, startHeraldAndChromium } from './browser';
+import type { Herald } from './herald';
 import {
   addCard,
   addMember,
@@ -28,7 +28,7 @@ let herald: Herald;
 let browser: Browser;
 
 before(async () => {
-  [herald, browser] = await Promise.all([Herald.start(), launchChromium()]);
+  ({ herald, browser } = await startHeraldAndChromium());
 });
 
 after(async () => {
@@ -178,7 +178,14 @@ test('refusals are shown next to the form that caused them', async () => {
   await withUsers('inbox errors', 1, async (user) => {
     const page = await openInbox(user);
     await signUp(page, 'Erin', 'erin@example.com', 'correct horse');
+    const signedOut = await tokenOf(page);
     await page.getByRole('button', { name: 'Sign out' }).click();
+    // Signing out logs the session out on Herald too, and is no "session ended".
+    await eventually(
+      'Herald refuses the signed-out token',
+      async () => !(await herald.accepts(signedOut)),
+    );
+    assert.equal(await page.getByText('Your session has ended').count(), 0);
 
     // A taken email.
     const signUpForm = page.getByRole('form', { name: 'Sign up' });

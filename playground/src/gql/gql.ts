@@ -14,20 +14,22 @@ import type { TypedDocumentNode as DocumentNode } from '@graphql-typed-document-
  * Learn more about it here: https://the-guild.dev/graphql/codegen/plugins/presets/preset-client#reducing-bundle-size
  */
 type Documents = {
-    "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.SessionLogInDocument,
+    "\n  mutation RefreshToken {\n    refreshToken {\n      token\n      expiresAt\n    }\n  }\n": typeof types.RefreshTokenDocument,
+    "\n  mutation LogOut {\n    logOut\n  }\n": typeof types.LogOutDocument,
+    "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n      }\n    }\n  }\n": typeof types.SessionLogInDocument,
     "\n  query SessionMe {\n    me {\n      id\n      name\n    }\n  }\n": typeof types.SessionMeDocument,
     "\n  fragment NotificationFields on Notification {\n    id\n    cursor\n    kind\n    message\n    createdAt\n    readAt\n    actor {\n      id\n      name\n    }\n    card {\n      id\n      title\n      board {\n        id\n        name\n      }\n    }\n    post {\n      id\n      imageUrl\n      caption\n    }\n  }\n": typeof types.NotificationFieldsFragmentDoc,
-    "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees {\n      id\n      name\n    }\n    comments {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": typeof types.CardFieldsFragmentDoc,
+    "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees(first: 20) {\n      id\n      name\n    }\n    comments(first: 20) {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": typeof types.CardFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": typeof types.MeDocument,
-    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.SignUpDocument,
-    "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.LogInDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.SignUpDocument,
+    "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.LogInDocument,
     "\n  query Inbox($first: Int!) {\n    notifications(first: $first) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n": typeof types.InboxDocument,
     "\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n": typeof types.LiveNotificationsDocument,
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n": typeof types.MarkNotificationReadDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": typeof types.MarkAllNotificationsReadDocument,
-    "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members {\n        id\n        name\n      }\n      cards {\n        ...CardFields\n      }\n    }\n  }\n": typeof types.BoardDocument,
+    "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members(first: 100) {\n        id\n        name\n      }\n      cards(first: 50) {\n        ...CardFields\n      }\n    }\n  }\n": typeof types.BoardDocument,
     "\n  mutation CreateBoard($name: String!) {\n    createBoard(name: $name) {\n      id\n      name\n    }\n  }\n": typeof types.CreateBoardDocument,
-    "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members {\n        id\n        name\n      }\n    }\n  }\n": typeof types.AddBoardMemberDocument,
+    "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members(first: 100) {\n        id\n        name\n      }\n    }\n  }\n": typeof types.AddBoardMemberDocument,
     "\n  mutation CreateCard($boardId: ID!, $title: String!, $description: String) {\n    createCard(boardId: $boardId, title: $title, description: $description) {\n      ...CardFields\n    }\n  }\n": typeof types.CreateCardDocument,
     "\n  mutation UpdateCard($id: ID!, $input: UpdateCardInput!) {\n    updateCard(id: $id, input: $input) {\n      ...CardFields\n    }\n  }\n": typeof types.UpdateCardDocument,
     "\n  mutation AssignCard($cardId: ID!, $userId: ID!) {\n    assignCard(cardId: $cardId, userId: $userId) {\n      ...CardFields\n    }\n  }\n": typeof types.AssignCardDocument,
@@ -36,20 +38,22 @@ type Documents = {
     "\n  mutation UploadPost($file: Upload!, $caption: String) {\n    uploadPost(file: $file, caption: $caption) {\n      id\n      imageUrl\n      caption\n      createdAt\n    }\n  }\n": typeof types.UploadPostDocument,
 };
 const documents: Documents = {
-    "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.SessionLogInDocument,
+    "\n  mutation RefreshToken {\n    refreshToken {\n      token\n      expiresAt\n    }\n  }\n": types.RefreshTokenDocument,
+    "\n  mutation LogOut {\n    logOut\n  }\n": types.LogOutDocument,
+    "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n      }\n    }\n  }\n": types.SessionLogInDocument,
     "\n  query SessionMe {\n    me {\n      id\n      name\n    }\n  }\n": types.SessionMeDocument,
     "\n  fragment NotificationFields on Notification {\n    id\n    cursor\n    kind\n    message\n    createdAt\n    readAt\n    actor {\n      id\n      name\n    }\n    card {\n      id\n      title\n      board {\n        id\n        name\n      }\n    }\n    post {\n      id\n      imageUrl\n      caption\n    }\n  }\n": types.NotificationFieldsFragmentDoc,
-    "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees {\n      id\n      name\n    }\n    comments {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": types.CardFieldsFragmentDoc,
+    "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees(first: 20) {\n      id\n      name\n    }\n    comments(first: 20) {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n": types.CardFieldsFragmentDoc,
     "\n  query Me {\n    me {\n      id\n      name\n      email\n    }\n  }\n": types.MeDocument,
-    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.SignUpDocument,
-    "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.LogInDocument,
+    "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.SignUpDocument,
+    "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.LogInDocument,
     "\n  query Inbox($first: Int!) {\n    notifications(first: $first) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n": types.InboxDocument,
     "\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n": types.LiveNotificationsDocument,
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n": types.MarkNotificationReadDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": types.MarkAllNotificationsReadDocument,
-    "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members {\n        id\n        name\n      }\n      cards {\n        ...CardFields\n      }\n    }\n  }\n": types.BoardDocument,
+    "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members(first: 100) {\n        id\n        name\n      }\n      cards(first: 50) {\n        ...CardFields\n      }\n    }\n  }\n": types.BoardDocument,
     "\n  mutation CreateBoard($name: String!) {\n    createBoard(name: $name) {\n      id\n      name\n    }\n  }\n": types.CreateBoardDocument,
-    "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members {\n        id\n        name\n      }\n    }\n  }\n": types.AddBoardMemberDocument,
+    "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members(first: 100) {\n        id\n        name\n      }\n    }\n  }\n": types.AddBoardMemberDocument,
     "\n  mutation CreateCard($boardId: ID!, $title: String!, $description: String) {\n    createCard(boardId: $boardId, title: $title, description: $description) {\n      ...CardFields\n    }\n  }\n": types.CreateCardDocument,
     "\n  mutation UpdateCard($id: ID!, $input: UpdateCardInput!) {\n    updateCard(id: $id, input: $input) {\n      ...CardFields\n    }\n  }\n": types.UpdateCardDocument,
     "\n  mutation AssignCard($cardId: ID!, $userId: ID!) {\n    assignCard(cardId: $cardId, userId: $userId) {\n      ...CardFields\n    }\n  }\n": types.AssignCardDocument,
@@ -75,7 +79,15 @@ export function graphql(source: string): unknown;
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation RefreshToken {\n    refreshToken {\n      token\n      expiresAt\n    }\n  }\n"): (typeof documents)["\n  mutation RefreshToken {\n    refreshToken {\n      token\n      expiresAt\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation LogOut {\n    logOut\n  }\n"): (typeof documents)["\n  mutation LogOut {\n    logOut\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SessionLogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -87,7 +99,7 @@ export function graphql(source: "\n  fragment NotificationFields on Notification
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees {\n      id\n      name\n    }\n    comments {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees {\n      id\n      name\n    }\n    comments {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees(first: 20) {\n      id\n      name\n    }\n    comments(first: 20) {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  fragment CardFields on Card {\n    id\n    title\n    description\n    updatedAt\n    creator {\n      id\n      name\n    }\n    assignees(first: 20) {\n      id\n      name\n    }\n    comments(first: 20) {\n      id\n      body\n      createdAt\n      author {\n        id\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -95,11 +107,11 @@ export function graphql(source: "\n  query Me {\n    me {\n      id\n      name\
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -119,7 +131,7 @@ export function graphql(source: "\n  mutation MarkAllNotificationsRead {\n    ma
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members {\n        id\n        name\n      }\n      cards {\n        ...CardFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members {\n        id\n        name\n      }\n      cards {\n        ...CardFields\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members(first: 100) {\n        id\n        name\n      }\n      cards(first: 50) {\n        ...CardFields\n      }\n    }\n  }\n"): (typeof documents)["\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members(first: 100) {\n        id\n        name\n      }\n      cards(first: 50) {\n        ...CardFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -127,7 +139,7 @@ export function graphql(source: "\n  mutation CreateBoard($name: String!) {\n   
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members {\n        id\n        name\n      }\n    }\n  }\n"];
+export function graphql(source: "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members(first: 100) {\n        id\n        name\n      }\n    }\n  }\n"): (typeof documents)["\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members(first: 100) {\n        id\n        name\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

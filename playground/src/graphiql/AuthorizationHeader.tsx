@@ -1,23 +1,37 @@
 // Keeps GraphiQL's header editor in step with the signed-in user: signing
-// in writes `Authorization: Bearer <token>` into the open tab, and a tab
-// opened later that has no Authorization header gets it too. Headers typed
-// by hand are left alone otherwise, so each tab can act as someone else.
+// in (or a refresh of the token) writes `Authorization: Bearer <token>`
+// into the open tab, and a tab opened later gets it too when it has no
+// Authorization header or one with a token that a refresh replaced.
+// Headers typed by hand are left alone otherwise, so each tab can act as
+// someone else.
 import { tryParseJSONC, useGraphiQL } from '@graphiql/react';
 import { useEffect } from 'react';
 
-export function AuthorizationHeader({ token }: { token: string | null }) {
+export function AuthorizationHeader({
+  token,
+  staleTokens,
+}: {
+  token: string | null;
+  /** Tokens of the current sign-in that refreshes have replaced, oldest first. */
+  staleTokens: readonly string[];
+}) {
   const headerEditor = useGraphiQL((state) => state.headerEditor);
   const activeTabIndex = useGraphiQL((state) => state.activeTabIndex);
+  const sendsStaleToken = (authorization: unknown) =>
+    staleTokens.some((stale) => authorization === `Bearer ${stale}`);
 
   useEffect(() => {
     if (!headerEditor || token === null) return;
-    const updated = withAuthorization(headerEditor.getValue(), token, true);
+    // A sign-in (no token replaced yet) takes over the open tab; a refresh
+    // leaves a header typed by hand alone.
+    const replaces = staleTokens.length === 0 ? () => true : sendsStaleToken;
+    const updated = withAuthorization(headerEditor.getValue(), token, replaces);
     if (updated !== null) headerEditor.setValue(updated);
   }, [headerEditor, token]);
 
   useEffect(() => {
     if (!headerEditor || token === null) return;
-    const updated = withAuthorization(headerEditor.getValue(), token, false);
+    const updated = withAuthorization(headerEditor.getValue(), token, sendsStaleToken);
     if (updated !== null) headerEditor.setValue(updated);
     // Only on switching tabs; the effect above handles a new token.
   }, [headerEditor, activeTabIndex]);
@@ -28,15 +42,19 @@ export function AuthorizationHeader({ token }: { token: string | null }) {
 /**
  * The headers JSON with the token's Authorization header, or null to leave
  * the editor as it is: when the text is not a JSON object (the user is
- * mid-edit), or when it already has an Authorization header and `replace`
- * is false.
+ * mid-edit), or when it already has an Authorization header whose value
+ * `replaces` does not accept.
  */
-function withAuthorization(text: string, token: string, replace: boolean): string | null {
+function withAuthorization(
+  text: string,
+  token: string,
+  replaces: (authorization: unknown) => boolean,
+): string | null {
   const headers = text.trim() === '' ? {} : tryParseJSONC(text);
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return null;
   const entries = Object.entries(headers as Record<string, unknown>);
-  const hasAuthorization = entries.some(([name]) => name.toLowerCase() === 'authorization');
-  if (hasAuthorization && !replace) return null;
+  const existing = entries.find(([name]) => name.toLowerCase() === 'authorization');
+  if (existing !== undefined && !replaces(existing[1])) return null;
   const others = entries.filter(([name]) => name.toLowerCase() !== 'authorization');
   return JSON.stringify(
     { Authorization: `Bearer ${token}`, ...Object.fromEntries(others) },

@@ -4,6 +4,7 @@
 import type { ApolloClient } from '@apollo/client';
 import { useEffect, useId } from 'react';
 
+import type { Credentials } from '../client';
 import { ErrorMessage, useFormRequest } from '../errors';
 import { graphql } from '../gql';
 
@@ -16,6 +17,7 @@ const SessionLogIn = graphql(`
   mutation SessionLogIn($email: String!, $password: String!) {
     logIn(email: $email, password: $password) {
       token
+      expiresAt
       user {
         id
         name
@@ -47,7 +49,7 @@ export function SessionBar({
   user: SessionUser | null;
   notice: string | null;
   onUser: (user: SessionUser) => void;
-  onSignedIn: (token: string, user: SessionUser) => void;
+  onSignedIn: (credentials: Credentials, user: SessionUser) => void;
   onSignOut: () => void;
 }) {
   const id = useId();
@@ -98,7 +100,7 @@ export function SessionBar({
                 password: String(fields.get('password')),
               },
             });
-            if (data) onSignedIn(data.logIn.token, data.logIn.user);
+            if (data) onSignedIn(data.logIn, data.logIn.user);
           });
         }}
       >

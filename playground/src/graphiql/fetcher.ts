@@ -11,6 +11,8 @@ const GRAPHQL_PATH = '/graphql';
 /** A user signed in by a `signUp` or `logIn` run in GraphiQL. */
 export interface SignedIn {
   token: string;
+  /** Null when the operation did not select `expiresAt`. */
+  expiresAt: string | null;
   user: { id: string; name: string };
 }
 
@@ -64,14 +66,15 @@ function authorizationIn(headers: Record<string, unknown> | undefined): string {
   return '';
 }
 
-/** The token and user of a successful `signUp` or `logIn` result. */
+/** The token, expiry and user of a successful `signUp` or `logIn` result. */
 function signedInBy(result: SyncExecutionResult): SignedIn | null {
   if (typeof result !== 'object' || result === null || !('data' in result)) return null;
   const data = result.data as Record<string, unknown> | null | undefined;
   for (const field of ['signUp', 'logIn']) {
     const payload = data?.[field] as Partial<SignedIn> | null | undefined;
     if (typeof payload?.token === 'string' && payload.user) {
-      return { token: payload.token, user: payload.user };
+      const expiresAt = typeof payload.expiresAt === 'string' ? payload.expiresAt : null;
+      return { token: payload.token, expiresAt, user: payload.user };
     }
   }
   return null;

@@ -10,7 +10,7 @@ import { GraphiQL } from 'graphiql';
 import { StrictMode, useMemo, useState } from 'react';
 import { createRoot } from 'react-dom/client';
 
-import { createHeraldClient, forgetToken, readToken, storeToken } from '../client';
+import { createHeraldClient, type Credentials, readToken } from '../client';
 import { AuthorizationHeader } from './AuthorizationHeader';
 import { createHeraldFetcher } from './fetcher';
 import { type SessionUser, SessionBar } from './SessionBar';
@@ -20,32 +20,42 @@ function Playground() {
   const [token, setToken] = useState(readToken);
   const [user, setUser] = useState<SessionUser | null>(null);
   const [notice, setNotice] = useState<string | null>(null);
+  // Tokens of this sign-in that refreshes replaced: a tab whose header
+  // still sends one of them is moved to the current token.
+  const [staleTokens, setStaleTokens] = useState<readonly string[]>([]);
   const [herald] = useState(() =>
     createHeraldClient({
       onSessionEnded: (reason) => {
         setToken(null);
         setUser(null);
         setNotice(reason);
+        setStaleTokens([]);
+      },
+      onTokenRefreshed: (refreshed, replaced) => {
+        setToken(refreshed);
+        setStaleTokens((stale) => [...stale, replaced]);
       },
     }),
   );
 
-  const signIn = (newToken: string, newUser: SessionUser) => {
-    storeToken(newToken);
-    setToken(newToken);
+  const signIn = (credentials: Credentials, newUser: SessionUser) => {
+    herald.signIn(credentials);
+    setToken(credentials.token);
     setUser(newUser);
     setNotice(null);
+    setStaleTokens([]);
   };
   const signOut = () => {
-    forgetToken();
+    void herald.signOut();
     setToken(null);
     setUser(null);
+    setStaleTokens([]);
   };
 
   // Tokens returned by signUp and logIn runs sign this page in too.
   const fetcher = useMemo(
-    () => createHeraldFetcher(({ token: newToken, user: newUser }) => signIn(newToken, newUser)),
-    // signIn only calls state setters, which never change.
+    () => createHeraldFetcher(({ user: newUser, ...credentials }) => signIn(credentials, newUser)),
+    // signIn only uses the client and state setters, which never change.
     [],
   );
 
@@ -67,7 +77,7 @@ function Playground() {
           defaultEditorToolsVisibility="headers"
           shouldPersistHeaders={false}
         >
-          <AuthorizationHeader token={token} />
+          <AuthorizationHeader token={token} staleTokens={staleTokens} />
         </GraphiQL>
       </div>
     </div>

@@ -13,6 +13,7 @@ export const WALKTHROUGH_TABS: TabDefinition[] = [
     query: `mutation SignUpAlice {
   signUp(input: {name: "Alice", email: "alice@example.com", password: "correct horse"}) {
     token
+    expiresAt
     user { id name }
   }
 }`,
@@ -21,6 +22,7 @@ export const WALKTHROUGH_TABS: TabDefinition[] = [
     query: `mutation SignUpBob {
   signUp(input: {name: "Bob", email: "bob@example.com", password: "battery staple"}) {
     token
+    expiresAt
     user { id name }
   }
 }`,

@@ -3,7 +3,7 @@
 import { ApolloProvider, useQuery } from '@apollo/client/react';
 import { useState } from 'react';
 
-import { createHeraldClient, forgetToken, readToken, storeToken } from '../client';
+import { createHeraldClient, type Credentials, readToken } from '../client';
 import { describeError, ErrorMessage } from '../errors';
 import type { MeQuery as Me } from '../gql/graphql';
 import { Boards } from './Boards';
@@ -21,21 +21,22 @@ export function App() {
   const [session, setSession] = useState<Session>(() =>
     readToken() === null ? { signedIn: false, notice: null } : { signedIn: true },
   );
-  // One client for the page's lifetime; it reads the token per request.
+  // One client for the page's lifetime; it reads the token per request
+  // and refreshes it before it expires.
   const [herald] = useState(() =>
     createHeraldClient({
       onSessionEnded: (reason) => setSession({ signedIn: false, notice: reason }),
     }),
   );
 
-  const signIn = (token: string) => {
+  const signIn = (credentials: Credentials) => {
     // Nothing cached for a previous user may show for this one.
     void herald.apollo.clearStore();
-    storeToken(token);
+    herald.signIn(credentials);
     setSession({ signedIn: true });
   };
   const signOut = () => {
-    forgetToken();
+    void herald.signOut();
     void herald.apollo.clearStore();
     setSession({ signedIn: false, notice: null });
   };
@@ -83,7 +84,8 @@ function Workspace({ me, onSignOut }: { me: User; onSignOut: () => void }) {
     <>
       <section className="whoami" aria-label="Your account">
         <p>
-          Signed in as <strong>{me.name}</strong> ({me.email}). Your user id is{' '}
+          Signed in as <strong>{me.name}</strong>
+          {me.email !== null && ` (${me.email})`}. Your user id is{' '}
           <strong>{me.id}</strong>: others need it to add you to a board or follow you.
         </p>
         <button type="button" onClick={onSignOut}>

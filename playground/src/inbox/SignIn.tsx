@@ -4,6 +4,7 @@
 import { useMutation } from '@apollo/client/react';
 import { useId } from 'react';
 
+import type { Credentials } from '../client';
 import { ErrorMessage, useFormRequest } from '../errors';
 import { LogInMutation, SignUpMutation } from './operations';
 
@@ -12,7 +13,7 @@ export function SignIn({
   onSignedIn,
 }: {
   notice: string | null;
-  onSignedIn: (token: string) => void;
+  onSignedIn: (credentials: Credentials) => void;
 }) {
   return (
     <main className="sign-in">
@@ -33,7 +34,7 @@ export function SignIn({
   );
 }
 
-function SignUpForm({ onSignedIn }: { onSignedIn: (token: string) => void }) {
+function SignUpForm({ onSignedIn }: { onSignedIn: (credentials: Credentials) => void }) {
   const id = useId();
   const [signUp] = useMutation(SignUpMutation);
   const { error, pending, submit } = useFormRequest();
@@ -53,7 +54,7 @@ function SignUpForm({ onSignedIn }: { onSignedIn: (token: string) => void }) {
               },
             },
           });
-          if (data) onSignedIn(data.signUp.token);
+          if (data) onSignedIn(data.signUp);
         });
       }}
     >
@@ -78,7 +79,7 @@ function SignUpForm({ onSignedIn }: { onSignedIn: (token: string) => void }) {
   );
 }
 
-function LogInForm({ onSignedIn }: { onSignedIn: (token: string) => void }) {
+function LogInForm({ onSignedIn }: { onSignedIn: (credentials: Credentials) => void }) {
   const id = useId();
   const [logIn] = useMutation(LogInMutation);
   const { error, pending, submit } = useFormRequest();
@@ -92,7 +93,7 @@ function LogInForm({ onSignedIn }: { onSignedIn: (token: string) => void }) {
           const { data } = await logIn({
             variables: { email: String(form.get('email')), password: String(form.get('password')) },
           });
-          if (data) onSignedIn(data.logIn.token);
+          if (data) onSignedIn(data.logIn);
         });
       }}
     >

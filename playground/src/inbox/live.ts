@@ -8,10 +8,15 @@
 // the websocket dropped), passes it as `after`: whatever happened meanwhile
 // arrives first. The caller still dedupes by id, because the list it shows
 // comes from a query that may already hold some of the replayed ones.
+//
+// The same resubscription carries the inbox across token refreshes: the
+// client moves the websocket to each new token by restarting it, and the
+// subscription, ended by that restart, comes back at once after its cursor.
 import { useApolloClient } from '@apollo/client/react';
 import { CombinedGraphQLErrors } from '@apollo/client';
 import { useEffect, useRef, useState } from 'react';
 
+import { isSocketRestart } from '../client';
 import type { NotificationFieldsFragment } from '../gql/graphql';
 import { LiveNotificationsSubscription } from './operations';
 
@@ -94,6 +99,9 @@ export function useLiveNotifications(
     function retryAfter(error: unknown) {
       subscription?.unsubscribe();
       if (stopped) return;
+      // The client moved the websocket to a refreshed token: nothing went
+      // wrong, and the cursor covers the moment without a socket.
+      if (isSocketRestart(error)) return subscribe();
       if (CombinedGraphQLErrors.is(error)) {
         const code = error.errors[0]?.extensions?.['code'];
         // The client has already ended the session; the inbox unmounts.

@@ -1,5 +1,12 @@
 // Every operation the inbox sends. graphql-codegen types them from
 // ../schema.graphql into src/gql/ (`npm run codegen`).
+//
+// Herald's list fields take a page size (`first`, at most and by default
+// 100), and its complexity limit (20,000 by default) charges each list its
+// page size times its selection. A board with 100 cards of 100 comments
+// each is over the limit, so the board asks for pages that fit with room
+// to spare (about 8,700): every member (the assignee picker needs them
+// all), the first 50 cards, and their first 20 assignees and comments.
 import { graphql } from '../gql';
 
 export const NotificationFields = graphql(`
@@ -40,11 +47,11 @@ export const CardFields = graphql(`
       id
       name
     }
-    assignees {
+    assignees(first: 20) {
       id
       name
     }
-    comments {
+    comments(first: 20) {
       id
       body
       createdAt
@@ -70,6 +77,7 @@ export const SignUpMutation = graphql(`
   mutation SignUp($input: SignUpInput!) {
     signUp(input: $input) {
       token
+      expiresAt
       user {
         id
         name
@@ -83,6 +91,7 @@ export const LogInMutation = graphql(`
   mutation LogIn($email: String!, $password: String!) {
     logIn(email: $email, password: $password) {
       token
+      expiresAt
       user {
         id
         name
@@ -142,11 +151,11 @@ export const BoardQuery = graphql(`
         id
         name
       }
-      members {
+      members(first: 100) {
         id
         name
       }
-      cards {
+      cards(first: 50) {
         ...CardFields
       }
     }
@@ -166,7 +175,7 @@ export const AddBoardMemberMutation = graphql(`
   mutation AddBoardMember($boardId: ID!, $userId: ID!) {
     addBoardMember(boardId: $boardId, userId: $userId) {
       id
-      members {
+      members(first: 100) {
         id
         name
       }
