@@ -185,7 +185,9 @@ pub struct Limits {
 
     /// Largest cost of an operation: one per field, a list field costs
     /// its page size (or its cap) times its selection (QUERY_TOO_COMPLEX).
-    #[arg(long, env = "HERALD_MAX_QUERY_COMPLEXITY", default_value_t = 20_000, global = true,
+    /// The default lets a board's cards with their assignees and comments
+    /// (two levels of lists, at their caps) through, and refuses three.
+    #[arg(long, env = "HERALD_MAX_QUERY_COMPLEXITY", default_value_t = 100_000, global = true,
           value_parser = clap::value_parser!(u64).range(1..))]
     pub max_query_complexity: u64,
 

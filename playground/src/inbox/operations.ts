@@ -2,11 +2,10 @@
 // ../schema.graphql into src/gql/ (`npm run codegen`).
 //
 // Herald's list fields take a page size (`first`, at most and by default
-// 100), and its complexity limit (20,000 by default) charges each list its
-// page size times its selection. A board with 100 cards of 100 comments
-// each is over the limit, so the board asks for pages that fit with room
-// to spare (about 8,700): every member (the assignee picker needs them
-// all), the first 50 cards, and their first 20 assignees and comments.
+// 100), and its complexity limit (100,000 by default) charges each list its
+// page size times its selection. The board asks for the pages it shows
+// (about 8,700 in all): every member (the assignee picker needs them all),
+// the first 50 cards, and their first 20 assignees and comments.
 import { graphql } from '../gql';
 
 export const NotificationFields = graphql(`
