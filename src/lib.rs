@@ -129,9 +129,14 @@ fn create_private_dir(dir: &std::path::Path) -> std::io::Result<()> {
     builder.recursive(true);
     #[cfg(unix)]
     {
-        use std::os::unix::fs::DirBuilderExt;
+        use std::os::unix::fs::{DirBuilderExt, PermissionsExt};
         builder.mode(0o700);
+        builder.create(dir)?;
+        // A directory from an older version, or made by hand, keeps its
+        // mode through `create`: tighten it too.
+        std::fs::set_permissions(dir, std::fs::Permissions::from_mode(0o700))
     }
+    #[cfg(not(unix))]
     builder.create(dir)
 }
 

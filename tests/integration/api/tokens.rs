@@ -423,8 +423,16 @@ async fn short_or_empty_secrets_refuse_to_start_and_files_are_private() {
     config.jwt_secret = Some(String::new());
     assert!(herald::build(config).await.is_err(), "an empty secret");
 
-    // With no secret configured one is generated; every file is private.
-    let config = herald::config::Config::for_data_dir(data.path().join("served"));
+    // With no secret configured one is generated; every file is private,
+    // in a data directory that was world-readable before.
+    let served = data.path().join("served");
+    std::fs::create_dir_all(&served).unwrap();
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        std::fs::set_permissions(&served, std::fs::Permissions::from_mode(0o755)).unwrap();
+    }
+    let config = herald::config::Config::for_data_dir(&served);
     herald::build(config).await.unwrap();
     #[cfg(unix)]
     {
