@@ -35,10 +35,9 @@ use std::{convert::Infallible, net::SocketAddr, time::Duration};
 
 use async_graphql::{Executor, Request, parser::types::OperationType};
 use axum::{
-    Extension,
     body::Body,
-    extract::{ConnectInfo, RawQuery, State},
-    http::{HeaderMap, HeaderName, HeaderValue, header},
+    extract::{ConnectInfo, FromRequestParts, State},
+    http::{HeaderMap, HeaderName, HeaderValue, header, request::Parts},
     response::{
         IntoResponse, Response,
         sse::{Event, KeepAlive, Sse},
@@ -89,26 +88,51 @@ impl StreamParams {
     }
 }
 
+/// What a stream request carries besides its GraphQL operation: the
+/// caller's address and headers, the parameters of its query string, and
+/// the server's lifecycle (which ends streams on shutdown).
+pub struct StreamCall {
+    lifecycle: Lifecycle,
+    remote: SocketAddr,
+    headers: HeaderMap,
+    query: String,
+    params: StreamParams,
+}
+
+impl<S: Send + Sync> FromRequestParts<S> for StreamCall {
+    type Rejection = Response;
+
+    async fn from_request_parts(parts: &mut Parts, state: &S) -> Result<Self, Response> {
+        let ConnectInfo(remote) = ConnectInfo::<SocketAddr>::from_request_parts(parts, state)
+            .await
+            .map_err(IntoResponse::into_response)?;
+        let query = parts.uri.query().unwrap_or_default().to_owned();
+        Ok(Self {
+            lifecycle: parts
+                .extensions
+                .get::<Lifecycle>()
+                .cloned()
+                .unwrap_or_default(),
+            remote,
+            headers: parts.headers.clone(),
+            params: StreamParams::from_query(&query),
+            query,
+        })
+    }
+}
+
 /// `GET /graphql/stream?query=…&variables=…&access_token=…`: what a
 /// browser `EventSource` sends. Mutations are refused, so that a link
 /// cannot change anything.
-pub async fn get(
-    State(state): State<AppState>,
-    lifecycle: Option<Extension<Lifecycle>>,
-    ConnectInfo(remote): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-) -> Response {
-    let query = query.unwrap_or_default();
-    let params = StreamParams::from_query(&query);
-    let mut request = match async_graphql::http::parse_query_string(&query) {
+pub async fn get(State(state): State<AppState>, call: StreamCall) -> Response {
+    let mut request = match async_graphql::http::parse_query_string(&call.query) {
         Ok(request) => request,
         Err(err) => {
             return AppError::bad_request(err.to_string()).into_response();
         }
     };
     if request.operation_name.is_none() {
-        request.operation_name = params.operation_name.clone();
+        request.operation_name = call.params.operation_name.clone();
     }
     // Checked (and parsed) here, so that a refused text is never parsed
     // to find out whether it is a mutation.
@@ -120,24 +144,16 @@ pub async fn get(
     {
         return response;
     }
-    stream_operation(&state, lifecycle, &headers, &params, remote, request).await
+    stream_operation(&state, call, request).await
 }
 
 /// `POST /graphql/stream` with a JSON GraphQL request body.
-pub async fn post(
-    State(state): State<AppState>,
-    lifecycle: Option<Extension<Lifecycle>>,
-    ConnectInfo(remote): ConnectInfo<SocketAddr>,
-    headers: HeaderMap,
-    RawQuery(query): RawQuery,
-    body: Body,
-) -> Response {
-    let params = StreamParams::from_query(query.as_deref().unwrap_or_default());
-    if !is_json(&headers) {
+pub async fn post(State(state): State<AppState>, call: StreamCall, body: Body) -> Response {
+    if !is_json(&call.headers) {
         return unsupported_media_type("send the request as application/json");
     }
     let max = state.services.config.limits.max_body_bytes;
-    let body = match read_body(body, max, &headers).await {
+    let body = match read_body(body, max, &call.headers).await {
         Ok(body) => body,
         Err(response) => return response,
     };
@@ -150,7 +166,7 @@ pub async fn post(
             .into_response();
         }
     };
-    stream_operation(&state, lifecycle, &headers, &params, remote, request).await
+    stream_operation(&state, call, request).await
 }
 
 /// A request refused before it ran: a stream of one `next` carrying the
@@ -180,17 +196,16 @@ enum Stop {
     Credential(&'static str),
 }
 
-async fn stream_operation(
-    state: &AppState,
-    lifecycle: Option<Extension<Lifecycle>>,
-    headers: &HeaderMap,
-    params: &StreamParams,
-    remote: SocketAddr,
-    request: Request,
-) -> Response {
-    let lifecycle = lifecycle.map(|Extension(l)| l).unwrap_or_default();
+async fn stream_operation(state: &AppState, call: StreamCall, request: Request) -> Response {
+    let StreamCall {
+        lifecycle,
+        remote,
+        headers,
+        params,
+        ..
+    } = call;
     let request = request.data(ClientIp(remote.ip()));
-    let auth = caller(state, headers, params.access_token.as_deref()).await;
+    let auth = caller(state, &headers, params.access_token.as_deref()).await;
     // A token that is sent and refused ends the request before any stream
     // opens: 401 (503 when it cannot be checked), which also stops a
     // browser's EventSource from reconnecting with it.

@@ -114,18 +114,13 @@ impl WriteTx {
                 .execute(&mut *self.tx)
                 .await?;
         }
-        Ok(sqlx::query_as::<_, ChatMessage>(&format!(
+        let sql = format!(
             "INSERT INTO chat_messages (room_id, prev_id, author_id, body, created_at) \
              SELECT $1, COALESCE((SELECT MAX(m.id) FROM chat_messages m WHERE m.room_id = $1), 0), \
                     $2, $3, $4 \
              RETURNING {MESSAGE_COLUMNS}"
-        ))
-        .bind(room)
-        .bind(author)
-        .bind(body)
-        .bind(now_micros())
-        .fetch_one(&mut *self.tx)
-        .await?)
+        );
+        self.insert_authored(&sql, room, author, body).await
     }
 }
 

@@ -1,6 +1,6 @@
 //! Comments on cards.
 
-use super::{Store, StoreResult, WriteTx, now_micros};
+use super::{Store, StoreResult, WriteTx};
 use crate::model::{Comment, Id};
 
 const COMMENT_COLUMNS: &str = "id, card_id, author_id, body, created_at";
@@ -12,16 +12,11 @@ impl WriteTx {
         author: Id,
         body: &str,
     ) -> StoreResult<Comment> {
-        Ok(sqlx::query_as::<_, Comment>(&format!(
+        let sql = format!(
             "INSERT INTO comments (card_id, author_id, body, created_at) VALUES ($1, $2, $3, $4) \
              RETURNING {COMMENT_COLUMNS}"
-        ))
-        .bind(card)
-        .bind(author)
-        .bind(body)
-        .bind(now_micros())
-        .fetch_one(&mut *self.tx)
-        .await?)
+        );
+        self.insert_authored(&sql, card, author, body).await
     }
 }
 

@@ -137,6 +137,28 @@ pub struct WriteTx {
 }
 
 impl WriteTx {
+    /// Runs an `INSERT … RETURNING` whose parameters are a parent row, an
+    /// author, a body and the time: a comment on a card, a message in a
+    /// room.
+    async fn insert_authored<T>(
+        &mut self,
+        sql: &str,
+        parent: Id,
+        author: Id,
+        body: &str,
+    ) -> StoreResult<T>
+    where
+        T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
+    {
+        Ok(sqlx::query_as::<_, T>(sql)
+            .bind(parent)
+            .bind(author)
+            .bind(body)
+            .bind(now_micros())
+            .fetch_one(&mut *self.tx)
+            .await?)
+    }
+
     pub async fn commit(self) -> StoreResult<()> {
         self.tx.commit().await?;
         Ok(())
