@@ -87,13 +87,7 @@ async fn missing_bad_and_expired_tokens_are_unauthenticated() {
         "UNAUTHENTICATED"
     );
     let id: i64 = alice.id.parse().unwrap();
-    let expired = app
-        .services
-        .auth
-        .keys()
-        .issue_with_expiry(id, "s", 0, 1_000_000)
-        .unwrap()
-        .token;
+    let expired = app.expired_token(&alice);
     let body = app.gql(Some(&expired), ME, json!({})).await;
     assert_eq!(error_code(&body), "UNAUTHENTICATED");
     assert!(

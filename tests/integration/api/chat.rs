@@ -3,26 +3,29 @@
 //! pages backwards, leaving ends the subscription, and a mention notifies
 //! exactly the member it names.
 
-use futures_util::StreamExt;
-use serde_json::{Value, json};
+use reqwest::StatusCode;
+use serde_json::json;
 
 use crate::kit::{
-    HISTORY, QUIET, ROOM_SUBSCRIPTION, SEND_MESSAGE, TestApp, TestUser, WAIT, error_code,
-    refused_code, shared_room, signed_in, spawn_app, wait_for_subscriptions,
+    DirectStream, HISTORY, ROOM_SUBSCRIPTION, SEND_MESSAGE, TestApp, TestUser, error_code,
+    refused_code, shared_room, signed_in, spawn_app, sse::SseClient, wait_for_subscriptions,
 };
+
+/// Bob joins Alice's room; asserts that both are members, Alice first.
+async fn bob_joins(app: &TestApp, alice: &TestUser, bob: &TestUser, room: &str) {
+    assert_eq!(
+        app.join_room(bob, room).await,
+        [alice.id.clone(), bob.id.clone()]
+    );
+}
 
 #[tokio::test]
 async fn two_members_receive_each_others_messages_live_and_in_send_order() {
     let (app, alice, bob, room) = shared_room().await;
-    assert_eq!(
-        app.join_room(&bob, &room).await,
-        [alice.id.clone(), bob.id.clone()]
-    );
+    bob_joins(&app, &alice, &bob, &room).await;
 
-    let mut alice_ws = app.ws(&alice.token).await;
-    alice_ws.subscribe_room(&app, "a", &room).await;
-    let mut bob_ws = app.ws(&bob.token).await;
-    bob_ws.subscribe_room(&app, "b", &room).await;
+    let mut alice_ws = app.room_ws(&alice, "a", &room).await;
+    let mut bob_ws = app.room_ws(&bob, "b", &room).await;
     // Both subscriptions listen on the room's one topic.
     assert_eq!(app.services.broker.stats().topics, 1);
 
@@ -211,19 +214,12 @@ async fn history_serves_50_by_default_and_at_most_200() {
 #[tokio::test]
 async fn leaving_ends_the_members_room_subscriptions_and_join_and_leave_are_idempotent() {
     let (app, alice, bob, room) = shared_room().await;
-    assert_eq!(
-        app.join_room(&bob, &room).await,
-        [alice.id.clone(), bob.id.clone()]
-    );
-    assert_eq!(
-        app.join_room(&bob, &room).await,
-        [alice.id.clone(), bob.id.clone()]
-    );
+    bob_joins(&app, &alice, &bob, &room).await;
+    // Joining again changes nothing.
+    bob_joins(&app, &alice, &bob, &room).await;
 
-    let mut alice_ws = app.ws(&alice.token).await;
-    alice_ws.subscribe_room(&app, "a", &room).await;
-    let mut bob_ws = app.ws(&bob.token).await;
-    bob_ws.subscribe_room(&app, "one", &room).await;
+    let mut alice_ws = app.room_ws(&alice, "a", &room).await;
+    let mut bob_ws = app.room_ws(&bob, "one", &room).await;
     bob_ws.subscribe_room(&app, "two", &room).await;
     app.send_message(&alice, &room, "before").await;
     assert_eq!(alice_ws.next_message("a").await["body"], "before");
@@ -408,64 +404,33 @@ async fn resuming_after_a_message_id_replays_what_was_missed_then_goes_live() {
     ws.assert_quiet().await;
 }
 
-/// Drives a room subscription for `user` directly through the schema, so
-/// that a test can stop reading it and make its buffer overflow.
-fn room_stream(
-    app: &TestApp,
-    user: &TestUser,
-    room: &str,
-) -> impl futures_util::Stream<Item = async_graphql::Response> + Unpin + use<> {
-    let request = async_graphql::Request::new(ROOM_SUBSCRIPTION)
-        .variables(async_graphql::Variables::from_json(json!({"r": room})))
-        .data(signed_in(user));
-    Box::pin(app.schema.execute_stream(request))
+/// Bob, a member of the room, with a room subscription driven directly
+/// through the schema, so that the test can stop reading it.
+async fn bob_streams_the_room() -> (TestApp, TestUser, TestUser, String, DirectStream) {
+    let (app, alice, bob, room) = shared_room().await;
+    app.join_room(&bob, &room).await;
+    let stream = app
+        .direct_stream(&bob, ROOM_SUBSCRIPTION, json!({"r": room}))
+        .await;
+    (app, alice, bob, room, stream)
 }
 
 #[tokio::test]
 async fn a_room_subscriber_that_falls_behind_catches_up_from_the_store() {
-    let (app, alice, bob, room) = shared_room().await;
-    app.join_room(&bob, &room).await;
-    let mut stream = room_stream(&app, &bob, &room);
-    assert!(
-        tokio::time::timeout(QUIET, stream.next()).await.is_err(),
-        "nothing to deliver yet"
-    );
-    assert_eq!(app.services.broker.stats().subscriptions, 1);
-
+    let (app, alice, _, room, mut stream) = bob_streams_the_room().await;
     let burst = herald::broker::SUBSCRIBER_BUFFER * 3;
     for i in 0..burst {
         app.send_message(&alice, &room, &format!("m{i}")).await;
     }
-    let mut received = Vec::new();
-    for _ in 0..burst {
-        let response = tokio::time::timeout(WAIT, stream.next())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(response.errors.is_empty(), "{:?}", response.errors);
-        let data = response.data.into_json().unwrap();
-        received.push(data["chatMessages"]["id"].as_str().unwrap().to_owned());
-    }
-    assert!(
-        tokio::time::timeout(QUIET, stream.next()).await.is_err(),
-        "no duplicates after the catch-up"
-    );
-    let stored: Vec<String> = app
-        .history(&alice, &room, Some(200), None)
-        .await
-        .into_iter()
-        .map(|(id, _)| id)
-        .collect();
-    assert_eq!(received, stored);
+    let received = stream.next_ids("chatMessages", burst).await;
+    // No duplicates after the catch-up.
+    stream.assert_quiet().await;
+    assert_eq!(received, app.history_ids(&alice, &room).await);
 }
 
 #[tokio::test]
 async fn a_lagging_subscription_ends_if_its_member_left_and_rejoined_meanwhile() {
-    let (app, alice, bob, room) = shared_room().await;
-    app.join_room(&bob, &room).await;
-    let mut stream = room_stream(&app, &bob, &room);
-    assert!(tokio::time::timeout(QUIET, stream.next()).await.is_err());
-    assert_eq!(app.services.broker.stats().subscriptions, 1);
+    let (app, alice, bob, room, mut stream) = bob_streams_the_room().await;
 
     // Bob leaves and joins again while his subscription is not read, and
     // enough messages follow that the leave event itself is overflowed.
@@ -477,10 +442,7 @@ async fn a_lagging_subscription_ends_if_its_member_left_and_rejoined_meanwhile()
     }
     // The re-read of the store sees that the membership the subscription
     // was opened under has ended: the stream ends without a message.
-    let next = tokio::time::timeout(WAIT, stream.next())
-        .await
-        .expect("the stream should end");
-    assert!(next.is_none(), "got {next:?}");
+    stream.assert_ends().await;
     wait_for_subscriptions(&app, 0).await;
 }
 
@@ -556,12 +518,9 @@ async fn a_message_is_published_once_however_many_members_listen() {
     let schema = herald::graphql::build_schema(services);
     let mut streams = Vec::new();
     for user in members.iter().chain([&alice]) {
-        let request = async_graphql::Request::new(ROOM_SUBSCRIPTION)
-            .variables(async_graphql::Variables::from_json(json!({"r": room})))
-            .data(signed_in(user));
-        let mut stream = Box::pin(schema.execute_stream(request));
-        assert!(tokio::time::timeout(QUIET, stream.next()).await.is_err());
-        streams.push(stream);
+        let variables = json!({"r": room});
+        let stream = DirectStream::start(&app, &schema, user, ROOM_SUBSCRIPTION, variables);
+        streams.push(stream.await);
     }
     assert_eq!(app.services.broker.stats().subscriptions, 4);
 
@@ -576,12 +535,8 @@ async fn a_message_is_published_once_however_many_members_listen() {
         .await;
     assert!(response.errors.is_empty(), "{:?}", response.errors);
     for stream in &mut streams {
-        let delivered = tokio::time::timeout(WAIT, stream.next())
-            .await
-            .unwrap()
-            .unwrap();
         assert_eq!(
-            delivered.data.into_json().unwrap()["chatMessages"]["body"],
+            stream.next_data().await["chatMessages"]["body"],
             "hello @Bob and @carol"
         );
     }
@@ -596,96 +551,6 @@ async fn a_message_is_published_once_however_many_members_listen() {
         .count();
     assert_eq!(messages, 1, "one event for the room, not one per member");
     assert_eq!(mentions, 2, "one notification per mentioned member");
-}
-
-/// A minimal reader of the SSE transport (`/graphql/stream`): the frames
-/// of one streaming response, as (event, data, id).
-struct SseStream {
-    body: std::pin::Pin<
-        Box<dyn futures_util::Stream<Item = reqwest::Result<axum::body::Bytes>> + Send>,
-    >,
-    buffer: String,
-}
-
-#[derive(Debug, PartialEq)]
-enum SseRead {
-    Event {
-        event: String,
-        data: Value,
-        id: Option<String>,
-    },
-    Ended,
-}
-
-impl SseStream {
-    async fn open(request: reqwest::RequestBuilder) -> SseStream {
-        let response = request
-            .header("Accept", "text/event-stream")
-            .send()
-            .await
-            .unwrap();
-        assert_eq!(response.status(), reqwest::StatusCode::OK);
-        SseStream {
-            body: Box::pin(response.bytes_stream()),
-            buffer: String::new(),
-        }
-    }
-
-    /// The next event (frames without an event, such as keep-alive
-    /// comments, are skipped), or the end of the response.
-    async fn next(&mut self) -> SseRead {
-        let deadline = tokio::time::Instant::now() + WAIT;
-        loop {
-            if let Some(end) = self.buffer.find("\n\n") {
-                let block: String = self.buffer.drain(..end + 2).collect();
-                let (mut event, mut data, mut id) = (None, String::new(), None);
-                for line in block.lines() {
-                    if let Some(v) = line.strip_prefix("event:") {
-                        event = Some(v.trim().to_owned());
-                    } else if let Some(v) = line.strip_prefix("data:") {
-                        data.push_str(v.strip_prefix(' ').unwrap_or(v));
-                    } else if let Some(v) = line.strip_prefix("id:") {
-                        id = Some(v.trim().to_owned());
-                    }
-                }
-                if let Some(event) = event {
-                    let data = if data.is_empty() {
-                        Value::Null
-                    } else {
-                        serde_json::from_str(&data).unwrap()
-                    };
-                    return SseRead::Event { event, data, id };
-                }
-                continue;
-            }
-            match tokio::time::timeout_at(deadline, self.body.next())
-                .await
-                .expect("the stream went silent")
-            {
-                None => return SseRead::Ended,
-                Some(chunk) => {
-                    let chunk = chunk.unwrap();
-                    let text = std::str::from_utf8(&chunk).unwrap().replace("\r\n", "\n");
-                    self.buffer.push_str(&text);
-                }
-            }
-        }
-    }
-
-    /// The next chat message and its event id.
-    async fn next_message(&mut self) -> (Value, String) {
-        match self.next().await {
-            SseRead::Event {
-                event,
-                data,
-                id: Some(id),
-            } if event == "next" => {
-                assert!(data.get("errors").is_none(), "{data}");
-                (data["data"]["chatMessages"].clone(), id)
-            }
-            other => panic!("expected a message, got {other:?}"),
-        }
-    }
 }
 
 fn room_stream_request(app: &TestApp, user: &TestUser, room: &str) -> reqwest::RequestBuilder {
@@ -704,7 +569,8 @@ async fn the_sse_transport_carries_room_messages_resumes_and_completes_on_leave(
     let room = app.create_room(&alice, "Launch party").await;
     app.join_room(&bob, &room).await;
 
-    let mut sse = SseStream::open(room_stream_request(&app, &bob, &room)).await;
+    let mut sse = SseClient::open(room_stream_request(&app, &bob, &room)).await;
+    assert_eq!(sse.status, StatusCode::OK);
     wait_for_subscriptions(&app, 1).await;
     let first = app.send_message(&alice, &room, "first").await;
     let (message, id) = sse.next_message().await;
@@ -722,7 +588,8 @@ async fn the_sse_transport_carries_room_messages_resumes_and_completes_on_leave(
     app.send_message(&alice, &room, "second").await;
     app.send_message(&alice, &room, "third").await;
     let mut sse =
-        SseStream::open(room_stream_request(&app, &bob, &room).header("Last-Event-ID", &id)).await;
+        SseClient::open(room_stream_request(&app, &bob, &room).header("Last-Event-ID", &id)).await;
+    assert_eq!(sse.status, StatusCode::OK);
     assert_eq!(sse.next_message().await.0["body"], "second");
     assert_eq!(sse.next_message().await.0["body"], "third");
     wait_for_subscriptions(&app, 1).await;
@@ -731,20 +598,13 @@ async fn the_sse_transport_carries_room_messages_resumes_and_completes_on_leave(
 
     // Leaving completes the stream.
     app.leave_room(&bob, &room).await;
-    match sse.next().await {
-        SseRead::Event { event, .. } => assert_eq!(event, "complete"),
-        other => panic!("expected complete, got {other:?}"),
-    }
-    assert_eq!(sse.next().await, SseRead::Ended);
+    sse.expect_complete_then_end().await;
 
     // A non-member's stream is one error, then the end.
-    let mut refused = SseStream::open(room_stream_request(&app, &carol, &room)).await;
-    match refused.next().await {
-        SseRead::Event { event, data, .. } => {
-            assert_eq!(event, "next");
-            assert_eq!(error_code(&data), "FORBIDDEN");
-        }
-        other => panic!("expected an error, got {other:?}"),
-    }
+    let mut refused = SseClient::open(room_stream_request(&app, &carol, &room)).await;
+    assert_eq!(refused.status, StatusCode::OK);
+    let (result, _) = refused.next_result().await;
+    assert_eq!(error_code(&result), "FORBIDDEN");
+    refused.expect_complete_then_end().await;
     assert_eq!(app.services.broker.stats().subscriptions, 0);
 }

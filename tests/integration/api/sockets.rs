@@ -6,13 +6,13 @@ use std::time::Duration;
 
 use serde_json::{Value, json};
 use tokio::io::{AsyncReadExt, AsyncWriteExt};
-use tokio_tungstenite::tungstenite::{self, Message, client::IntoClientRequest};
+use tokio_tungstenite::tungstenite::{self, Message};
 
 use crate::{
     kit::sse::{Read, SseClient},
     kit::{
-        NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, sign_up_at, spawn_app, spawn_app_with,
-        wait_for_subscriptions,
+        NOTIFICATIONS_SUBSCRIPTION, WAIT, WsClient, refused_code, sign_up_at, spawn_app,
+        spawn_app_with, wait_for_subscriptions, ws_request,
     },
 };
 
@@ -78,28 +78,13 @@ async fn a_malformed_first_message_closes_with_4400() {
         Message::Text("not json".into()),
         Message::Text(json!({"type": "nonsense"}).to_string().into()),
     ] {
-        let mut request = format!("ws://{}/graphql", app.addr)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
+        let mut ws = app.ws_raw("graphql-transport-ws").await;
+        ws.send_frame(first.clone()).await;
+        assert_eq!(
+            ws.close_code_after_messages().await,
+            Some(4400),
+            "{first:?}"
         );
-        let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-        futures_util::SinkExt::send(&mut socket, first.clone())
-            .await
-            .unwrap();
-        let code = loop {
-            match tokio::time::timeout(WAIT, futures_util::StreamExt::next(&mut socket))
-                .await
-                .expect("the server answers")
-            {
-                Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
-                Some(Ok(_)) => continue,
-                other => panic!("expected a close frame, got {other:?}"),
-            }
-        };
-        assert_eq!(code, Some(4400), "{first:?}");
     }
 }
 
@@ -140,12 +125,7 @@ async fn the_server_pings_and_drops_a_peer_that_stops_answering() {
 #[tokio::test]
 async fn legacy_sockets_get_keep_alives_and_websocket_pings() {
     let app = spawn_app_with(|c| c.limits.ws_keepalive_secs = 1).await;
-    let mut request = format!("ws://{}/graphql", app.addr)
-        .into_client_request()
-        .unwrap();
-    request
-        .headers_mut()
-        .insert("Sec-WebSocket-Protocol", "graphql-ws".parse().unwrap());
+    let request = ws_request(app.addr, "graphql-ws");
     let (mut socket, _) = tokio_tungstenite::connect_async(request).await.unwrap();
     futures_util::SinkExt::send(
         &mut socket,
@@ -179,13 +159,7 @@ async fn connections_over_the_per_address_cap_are_answered_503() {
     let mut open = Vec::new();
     let refusal = loop {
         assert!(open.len() <= 4, "more than the cap were accepted");
-        let mut request = format!("ws://{}/graphql", app.addr)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            "graphql-transport-ws".parse().unwrap(),
-        );
+        let request = ws_request(app.addr, "graphql-transport-ws");
         match tokio_tungstenite::connect_async(request).await {
             Ok((socket, _)) => open.push(socket),
             Err(tungstenite::Error::Http(response)) => break response,
@@ -299,30 +273,16 @@ async fn sigterm_ends_every_connection_and_the_process() {
     let http = reqwest::Client::new();
     let (token, user) = sign_up_at(&base, "Alice").await;
 
-    // A websocket with a live subscription.
-    let mut request = format!("ws://{}/graphql", server.addr)
-        .into_client_request()
-        .unwrap();
-    request.headers_mut().insert(
-        "Sec-WebSocket-Protocol",
-        "graphql-transport-ws".parse().unwrap(),
-    );
-    let (mut ws, _) = tokio_tungstenite::connect_async(request).await.unwrap();
-    use futures_util::{SinkExt, StreamExt};
-    ws.send(Message::Text(
-        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}})
-            .to_string()
-            .into(),
-    ))
-    .await
-    .unwrap();
-    ws.send(Message::Text(
-        json!({"id": "1", "type": "subscribe", "payload": {"query": NOTIFICATIONS_SUBSCRIPTION, "variables": {"u": user}}})
-            .to_string()
-            .into(),
-    ))
-    .await
-    .unwrap();
+    // A websocket with a live subscription, read as it comes (pings are
+    // not answered).
+    let mut ws = WsClient::connect(server.addr, "graphql-transport-ws").await;
+    ws.answers_pings = false;
+    ws.send(
+        json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {token}")}}),
+    )
+    .await;
+    ws.subscribe("1", NOTIFICATIONS_SUBSCRIPTION, json!({"u": user}))
+        .await;
     // An SSE stream.
     let mut sse = SseClient::open(
         http.post(format!("{base}/graphql/stream"))
@@ -341,17 +301,7 @@ async fn sigterm_ends_every_connection_and_the_process() {
     server.terminate();
 
     // The websocket is told to go away (1001) ...
-    let code = loop {
-        match tokio::time::timeout(WAIT, ws.next())
-            .await
-            .expect("the websocket hears of the shutdown")
-        {
-            Some(Ok(Message::Close(frame))) => break frame.map(|f| u16::from(f.code)),
-            Some(Ok(_)) => continue,
-            other => panic!("expected a close frame, got {other:?}"),
-        }
-    };
-    assert_eq!(code, Some(1001));
+    assert_eq!(ws.close_code_after_messages().await, Some(1001));
     // ... the SSE stream ends without `complete` ...
     loop {
         match sse.read(WAIT).await {

@@ -10,7 +10,10 @@ use serde_json::{Value, json};
 
 use crate::{
     kit::sse::{Read, SseClient},
-    kit::{TestApp, TestUser, WAIT, sign_up_at, spawn_app, spawn_app_with, wait_for_subscriptions},
+    kit::{
+        TestApp, TestUser, WAIT, alice_updated, shared_room, sign_up_at, spawn_app, spawn_app_with,
+        wait_for_subscriptions,
+    },
 };
 
 /// What a browser page would subscribe to; `cursor` is deliberately not
@@ -135,18 +138,9 @@ async fn an_event_source_resumes_with_last_event_id_exactly_where_it_left_off() 
         .iter()
         .map(|(n, _)| n["message"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        messages,
-        [
-            "Alice updated the card “v1”",
-            "Alice updated the card “v2”",
-            "Alice updated the card “v3”"
-        ]
-    );
-    let inbox = app.inbox(&bob).await; // newest first
-    let ids: Vec<&str> = missed.iter().map(|(_, id)| id.as_str()).collect();
-    let expected: Vec<&str> = inbox[..3].iter().rev().map(|e| e.0.as_str()).collect();
-    assert_eq!(ids, expected);
+    assert_eq!(messages, alice_updated(&["v1", "v2", "v3"]));
+    let ids: Vec<String> = missed.into_iter().map(|(_, id)| id).collect();
+    assert_eq!(ids, app.newest_cursors(&bob, 3).await);
 
     // Then live, with no duplicate of anything replayed.
     app.update_title(&alice, &card, "v4").await;
@@ -207,13 +201,7 @@ async fn access_token_authenticates_and_bad_tokens_get_401_with_a_json_error() {
     assert_eq!(sse.next_notification().await.0["kind"], "CARD_ASSIGNED");
     drop(sse);
 
-    let expired = app
-        .services
-        .auth
-        .keys()
-        .issue_with_expiry(bob.id.parse().unwrap(), "s", 0, 1_000_000)
-        .unwrap()
-        .token;
+    let expired = app.expired_token(&bob);
     let refusals = [
         app.http
             .get(event_source_url(&app, &bob, json!({}), "garbage")),
@@ -439,32 +427,12 @@ async fn shutting_down_ends_open_streams_without_complete_so_browsers_reconnect(
 async fn chat_rooms_stream_over_sse_too_and_resume_by_message_id() {
     const ROOM: &str =
         "subscription($r: ID!) { chatMessages(roomId: $r) { body author { name } } }";
-    const SEND: &str =
-        "mutation($r: ID!, $b: String!) { sendChatMessage(roomId: $r, body: $b) { id } }";
-    let app = spawn_app().await;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let room = app
-        .ok(
-            Some(&alice.token),
-            "mutation { createChatRoom(name: \"Launch party\") { id } }",
-            json!({}),
-        )
-        .await["createChatRoom"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.ok(
-        Some(&bob.token),
-        "mutation($r: ID!) { joinChatRoom(roomId: $r) { id } }",
-        json!({"r": room}),
-    )
-    .await;
+    let (app, alice, bob, room) = shared_room().await;
+    app.join_room(&bob, &room).await;
     let send = |body: &'static str| {
         let (app, alice, room) = (&app, &alice, &room);
         async move {
-            app.ok(Some(&alice.token), SEND, json!({"r": room, "b": body}))
-                .await["sendChatMessage"]["id"]
+            app.send_message(alice, room, body).await["id"]
                 .as_str()
                 .unwrap()
                 .to_owned()
@@ -495,12 +463,7 @@ async fn chat_rooms_stream_over_sse_too_and_resume_by_message_id() {
     sse.assert_no_event().await;
 
     // Leaving the room completes the stream.
-    app.ok(
-        Some(&bob.token),
-        "mutation($r: ID!) { leaveChatRoom(roomId: $r) { id } }",
-        json!({"r": room}),
-    )
-    .await;
+    app.leave_room(&bob, &room).await;
     sse.expect_complete_then_end().await;
     wait_for_subscriptions(&app, 0).await;
 }

@@ -1,14 +1,11 @@
 //! The `notifications` subscription: authorization, the websocket
 //! protocol rules, and gap-free resume from a cursor.
 
-use std::time::Duration;
-
-use futures_util::StreamExt;
 use serde_json::{Value, json};
 
 use crate::kit::{
-    JsonRequest, NOTIFICATIONS_SUBSCRIPTION, WAIT, refused_code, shared_card, signed_in, spawn_app,
-    spawn_app_with, wait_for_subscriptions,
+    NOTIFICATIONS_SUBSCRIPTION, TestApp, TestUser, UPDATE_TITLE, alice_updated, refused_code,
+    shared_card, spawn_app, spawn_app_with, wait_for_subscriptions,
 };
 
 #[tokio::test]
@@ -35,13 +32,7 @@ async fn a_user_may_subscribe_only_to_their_own_notifications() {
 async fn a_bad_or_expired_token_at_connection_init_closes_with_4403() {
     let app = spawn_app().await;
     let alice = app.sign_up("Alice").await;
-    let expired = app
-        .services
-        .auth
-        .keys()
-        .issue_with_expiry(alice.id.parse().unwrap(), "s", 0, 1_000_000)
-        .unwrap()
-        .token;
+    let expired = app.expired_token(&alice);
     for token in ["Bearer garbage".to_owned(), format!("Bearer {expired}")] {
         for key in ["authorization", "Authorization"] {
             let mut ws = app.ws_raw("graphql-transport-ws").await;
@@ -140,8 +131,7 @@ async fn resuming_after_a_cursor_replays_what_was_missed_then_goes_live() {
     for i in 1..=3 {
         app.update_title(&alice, &card, &format!("v{i}")).await;
     }
-    let inbox = app.inbox(&bob).await; // newest first
-    let oldest_cursor = inbox.last().unwrap().0.clone();
+    let oldest_cursor = app.inbox(&bob).await.last().unwrap().0.clone();
 
     let mut ws = app.ws(&bob.token).await;
     ws.subscribe_notifications(&app, "r", &bob, Some(&oldest_cursor))
@@ -161,21 +151,13 @@ async fn resuming_after_a_cursor_replays_what_was_missed_then_goes_live() {
         .iter()
         .map(|n| n["message"].as_str().unwrap())
         .collect();
-    assert_eq!(
-        messages,
-        [
-            "Alice updated the card “v1”",
-            "Alice updated the card “v2”",
-            "Alice updated the card “v3”"
-        ]
-    );
+    assert_eq!(messages, alice_updated(&["v1", "v2", "v3"]));
     assert_eq!(titles, ["v3", "v3", "v3"]);
     let cursors: Vec<String> = replayed
         .iter()
         .map(|n| n["cursor"].as_str().unwrap().to_owned())
         .collect();
-    let expected: Vec<String> = inbox[..3].iter().rev().map(|e| e.0.clone()).collect();
-    assert_eq!(cursors, expected);
+    assert_eq!(cursors, app.newest_cursors(&bob, 3).await);
 
     app.update_title(&alice, &card, "v4").await;
     assert_eq!(
@@ -186,7 +168,8 @@ async fn resuming_after_a_cursor_replays_what_was_missed_then_goes_live() {
 }
 
 /// Ids of all of `user`'s notifications, oldest first, read from the store.
-async fn stored_ids(app: &crate::kit::TestApp, user: i64) -> Vec<i64> {
+async fn stored_ids(app: &TestApp, user: &TestUser) -> Vec<i64> {
+    let user = user.id.parse().unwrap();
     let mut out = Vec::new();
     let mut after = 0;
     loop {
@@ -204,21 +187,24 @@ async fn stored_ids(app: &crate::kit::TestApp, user: i64) -> Vec<i64> {
     }
 }
 
+/// Asserts that `received` (notification ids, in delivery order) is every
+/// notification of Bob's after the first (his assignment), exactly once
+/// and in order.
+async fn assert_all_after_the_assignment(app: &TestApp, bob: &TestUser, received: &[String]) {
+    let received: Vec<i64> = received.iter().map(|id| id.parse().unwrap()).collect();
+    assert_eq!(received, stored_ids(app, bob).await[1..]);
+}
+
 #[tokio::test]
 async fn notifications_committed_during_the_replay_arrive_once_and_in_order() {
-    let app = spawn_app().await;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let bob_id: i64 = bob.id.parse().unwrap();
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "t").await;
+    let (app, alice, bob, _, card) = shared_card().await;
     app.assign(&alice, &card, &bob).await;
     // A backlog longer than one catch-up page.
     let backlog = herald::store::CATCH_UP_PAGE as usize + 100;
     for i in 0..backlog {
         app.update_title(&alice, &card, &format!("t{i}")).await;
     }
-    let first_id = stored_ids(&app, bob_id).await[0];
+    let first_id = stored_ids(&app, &bob).await[0];
     let first_cursor = herald::graphql::NotificationCursor(first_id).encode();
 
     let mut ws = app.ws(&bob.token).await;
@@ -230,91 +216,39 @@ async fn notifications_committed_during_the_replay_arrive_once_and_in_order() {
     .await;
     // More notifications are committed while the backlog is being sent.
     let live = 100;
-    let writer = {
-        let http = app.http.clone();
-        let url = app.url("/graphql");
-        let token = alice.token.clone();
-        let card = card.clone();
-        tokio::spawn(async move {
-            for i in 0..live {
-                let body: Value = http
-                    .post(&url)
-                    .bearer_auth(&token)
-                    .json(&json!({
-                        "query": "mutation($c: ID!, $t: String) { updateCard(id: $c, input: {title: $t}) { id } }",
-                        "variables": {"c": card, "t": format!("live{i}")}
-                    }))
-                    .json_value()
-                    .await;
-                assert!(body["errors"].is_null(), "{body}");
-            }
-        })
-    };
+    let updates = (0..live)
+        .map(|i| json!({"c": card, "t": format!("live{i}")}))
+        .collect();
+    let writer = app.spawn_writer(&alice, UPDATE_TITLE, updates);
     let mut received = Vec::new();
     for _ in 0..backlog + live {
         let n = ws.next_notification("r").await;
-        received.push(n["id"].as_str().unwrap().parse::<i64>().unwrap());
+        received.push(n["id"].as_str().unwrap().to_owned());
     }
     writer.await.unwrap();
     ws.assert_quiet().await;
-    let stored = stored_ids(&app, bob_id).await;
-    // Everything after the first (assignment) notification, exactly once,
-    // in order.
-    assert_eq!(received, stored[1..]);
+    assert_all_after_the_assignment(&app, &bob, &received).await;
 }
 
 #[tokio::test]
 async fn a_subscriber_that_falls_behind_catches_up_from_the_store() {
-    let app = spawn_app().await;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let bob_id: i64 = bob.id.parse().unwrap();
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "t").await;
+    let (app, alice, bob, _, card) = shared_card().await;
     app.assign(&alice, &card, &bob).await;
 
     // Drive the subscription directly and stop reading it, so that its
     // buffer overflows deterministically while the publisher goes on.
-    let request = async_graphql::Request::new(NOTIFICATIONS_SUBSCRIPTION)
-        .variables(async_graphql::Variables::from_json(json!({"u": bob.id})))
-        .data(signed_in(&bob));
-    let mut stream = app.schema.execute_stream(request);
-    assert!(
-        tokio::time::timeout(Duration::from_millis(200), stream.next())
-            .await
-            .is_err(),
-        "nothing to deliver yet"
-    );
-    assert_eq!(app.services.broker.stats().subscriptions, 1);
-
+    let variables = json!({"u": bob.id});
+    let mut stream = app
+        .direct_stream(&bob, NOTIFICATIONS_SUBSCRIPTION, variables)
+        .await;
     let burst = herald::broker::SUBSCRIBER_BUFFER * 3;
     for i in 0..burst {
         app.update_title(&alice, &card, &format!("t{i}")).await;
     }
-    let mut received = Vec::new();
-    for _ in 0..burst {
-        let response = tokio::time::timeout(WAIT, stream.next())
-            .await
-            .unwrap()
-            .unwrap();
-        assert!(response.errors.is_empty(), "{:?}", response.errors);
-        let data = response.data.into_json().unwrap();
-        received.push(
-            data["notifications"]["id"]
-                .as_str()
-                .unwrap()
-                .parse::<i64>()
-                .unwrap(),
-        );
-    }
-    assert!(
-        tokio::time::timeout(Duration::from_millis(300), stream.next())
-            .await
-            .is_err(),
-        "no duplicates after the catch-up"
-    );
-    let stored = stored_ids(&app, bob_id).await;
-    assert_eq!(received, stored[1..]);
+    let received = stream.next_ids("notifications", burst).await;
+    // No duplicates after the catch-up.
+    stream.assert_quiet().await;
+    assert_all_after_the_assignment(&app, &bob, &received).await;
 }
 
 #[tokio::test]

@@ -315,28 +315,9 @@ async fn e_mail_addresses_are_visible_to_their_owner_only() {
         json!({"u": alice.id}),
     )
     .await;
-    let room = app
-        .ok(
-            Some(&alice.token),
-            "mutation { createChatRoom(name: \"r\") { id } }",
-            json!({}),
-        )
-        .await["createChatRoom"]["id"]
-        .as_str()
-        .unwrap()
-        .to_owned();
-    app.ok(
-        Some(&bob.token),
-        "mutation($r: ID!) { joinChatRoom(roomId: $r) { id } }",
-        json!({"r": room}),
-    )
-    .await;
-    app.ok(
-        Some(&alice.token),
-        "mutation($r: ID!) { sendChatMessage(roomId: $r, body: \"@Bob hello\") { id } }",
-        json!({"r": room}),
-    )
-    .await;
+    let room = app.create_room(&alice, "r").await;
+    app.join_room(&bob, &room).await;
+    app.send_message(&alice, &room, "@Bob hello").await;
 
     // Bob reads Alice through every path that reaches a user.
     let seen = app

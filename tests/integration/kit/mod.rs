@@ -1,7 +1,8 @@
 //! The test kit: a real Herald on an ephemeral port with a fresh SQLite
 //! file (`spawn_app`), with a method per operation the tests use, an HTTP
 //! client for queries and mutations, a real graphql-transport-ws client
-//! for subscriptions, the SSE client (`sse`) and the databases, replicas
+//! for subscriptions, subscriptions driven through the schema alone
+//! (`DirectStream`), the SSE client (`sse`) and the databases, replicas
 //! and Redis users of the scale-out tests (`stores`).
 
 pub mod sse;
@@ -10,13 +11,18 @@ pub mod stores;
 use std::{net::SocketAddr, time::Duration};
 
 use futures_util::{SinkExt, StreamExt};
-use herald::{config::Config, graphql::Services};
+use herald::{
+    config::Config,
+    graphql::{HeraldSchema, Services},
+};
 use serde_json::{Value, json};
 use tempfile::TempDir;
 use tokio::{net::TcpStream, sync::oneshot};
 use tokio_tungstenite::{
     MaybeTlsStream, WebSocketStream,
-    tungstenite::{Message, client::IntoClientRequest, http::HeaderValue},
+    tungstenite::{
+        Message, client::IntoClientRequest, handshake::client::Request, http::HeaderValue,
+    },
 };
 
 /// Long enough for any real delivery on a loaded CI machine; only reached
@@ -29,7 +35,7 @@ pub struct TestApp {
     pub addr: SocketAddr,
     pub http: reqwest::Client,
     pub services: Services,
-    pub schema: herald::graphql::HeraldSchema,
+    pub schema: HeraldSchema,
     pub data_dir: TempDir,
     _shutdown: oneshot::Sender<()>,
 }
@@ -147,6 +153,13 @@ impl TestApp {
         data["logIn"]["token"].as_str().unwrap().to_owned()
     }
 
+    /// A token of `user`'s that expired long ago (in 1970).
+    pub fn expired_token(&self, user: &TestUser) -> String {
+        let keys = self.services.auth.keys();
+        let id = user.id.parse().unwrap();
+        keys.issue_with_expiry(id, "s", 0, 1_000_000).unwrap().token
+    }
+
     /// A fresh token in the session of `token`.
     pub async fn refresh(&self, token: &str) -> String {
         let data = self
@@ -225,10 +238,41 @@ impl TestApp {
     pub async fn update_title(&self, actor: &TestUser, card: &str, title: &str) {
         self.ok(
             Some(&actor.token),
-            "mutation($c: ID!, $t: String) { updateCard(id: $c, input: {title: $t}) { id } }",
+            UPDATE_TITLE,
             json!({"c": card, "t": title}),
         )
         .await;
+    }
+
+    /// Spawns a task that runs `query` over HTTP as `user`, once for each
+    /// of `variables` in turn, asserting that every run succeeds.
+    pub fn spawn_writer(
+        &self,
+        user: &TestUser,
+        query: &'static str,
+        variables: Vec<Value>,
+    ) -> tokio::task::JoinHandle<()> {
+        let http = self.http.clone();
+        let url = self.url("/graphql");
+        let token = user.token.clone();
+        tokio::spawn(async move {
+            for variables in variables {
+                let body = http
+                    .post(&url)
+                    .bearer_auth(&token)
+                    .json(&json!({"query": query, "variables": variables}))
+                    .json_value()
+                    .await;
+                assert!(body["errors"].is_null(), "{body}");
+            }
+        })
+    }
+
+    /// The cursors of the `n` newest notifications in `user`'s inbox,
+    /// oldest first (the order a replay delivers them in).
+    pub async fn newest_cursors(&self, user: &TestUser, n: usize) -> Vec<String> {
+        let inbox = self.inbox(user).await;
+        inbox[..n].iter().rev().map(|e| e.0.clone()).collect()
     }
 
     /// `user`'s inbox, newest first: (cursor, kind, message) per edge.
@@ -256,22 +300,7 @@ impl TestApp {
 
     /// A websocket on `/graphql` speaking `protocol`, not yet initialised.
     pub async fn ws_raw(&self, protocol: &str) -> WsClient {
-        let mut request = format!("ws://{}/graphql", self.addr)
-            .into_client_request()
-            .unwrap();
-        request.headers_mut().insert(
-            "Sec-WebSocket-Protocol",
-            HeaderValue::from_str(protocol).unwrap(),
-        );
-        let (socket, response) = tokio_tungstenite::connect_async(request).await.unwrap();
-        assert_eq!(
-            response.headers().get("sec-websocket-protocol").unwrap(),
-            protocol
-        );
-        WsClient {
-            socket,
-            answers_pings: true,
-        }
+        WsClient::connect(self.addr, protocol).await
     }
 
     /// A graphql-transport-ws connection initialised with `token`.
@@ -283,6 +312,36 @@ impl TestApp {
         assert_eq!(ack["type"], "connection_ack", "{ack}");
         ws
     }
+
+    /// A graphql-transport-ws connection of `user`, subscribed to `room`
+    /// as operation `id`.
+    pub async fn room_ws(&self, user: &TestUser, id: &str, room: &str) -> WsClient {
+        let mut ws = self.ws(&user.token).await;
+        ws.subscribe_room(self, id, room).await;
+        ws
+    }
+
+    /// Starts `query` for `user` directly on this server's schema; see
+    /// `DirectStream::start`.
+    pub async fn direct_stream(
+        &self,
+        user: &TestUser,
+        query: &str,
+        variables: Value,
+    ) -> DirectStream {
+        DirectStream::start(self, &self.schema, user, query, variables).await
+    }
+}
+
+pub const UPDATE_TITLE: &str =
+    "mutation($c: ID!, $t: String) { updateCard(id: $c, input: {title: $t}) { id } }";
+
+/// The messages of Alice's updates of a card to each of `titles`, in order.
+pub fn alice_updated(titles: &[&str]) -> Vec<String> {
+    titles
+        .iter()
+        .map(|title| format!("Alice updated the card “{title}”"))
+        .collect()
 }
 
 pub const ROOM_SUBSCRIPTION: &str = "subscription($r: ID!, $after: ID) { \
@@ -375,6 +434,13 @@ impl TestApp {
             })
             .collect()
     }
+
+    /// The ids of the last 200 messages of `room` as `user` reads them,
+    /// oldest first.
+    pub async fn history_ids(&self, user: &TestUser, room: &str) -> Vec<String> {
+        let page = self.history(user, room, Some(200), None).await;
+        page.into_iter().map(|(id, _)| id).collect()
+    }
 }
 
 fn member_ids(room: &Value) -> Vec<String> {
@@ -403,12 +469,44 @@ pub enum WsEvent {
     Closed(Option<u16>),
 }
 
+/// The handshake request for a websocket on `/graphql` at `addr` that
+/// offers `protocol`.
+pub fn ws_request(addr: SocketAddr, protocol: &str) -> Request {
+    let mut request = format!("ws://{addr}/graphql")
+        .into_client_request()
+        .unwrap();
+    request.headers_mut().insert(
+        "Sec-WebSocket-Protocol",
+        HeaderValue::from_str(protocol).unwrap(),
+    );
+    request
+}
+
 impl WsClient {
-    pub async fn send(&mut self, message: Value) {
-        self.socket
-            .send(Message::Text(message.to_string().into()))
+    /// A websocket on `/graphql` at `addr` speaking `protocol`, not yet
+    /// initialised.
+    pub async fn connect(addr: SocketAddr, protocol: &str) -> WsClient {
+        let (socket, response) = tokio_tungstenite::connect_async(ws_request(addr, protocol))
             .await
             .unwrap();
+        assert_eq!(
+            response.headers().get("sec-websocket-protocol").unwrap(),
+            protocol
+        );
+        WsClient {
+            socket,
+            answers_pings: true,
+        }
+    }
+
+    pub async fn send(&mut self, message: Value) {
+        self.send_frame(Message::Text(message.to_string().into()))
+            .await;
+    }
+
+    /// Sends `frame` as it is, well-formed or not.
+    pub async fn send_frame(&mut self, frame: Message) {
+        self.socket.send(frame).await.unwrap();
     }
 
     /// The next event, or None if nothing arrives within `wait`.
@@ -455,6 +553,20 @@ impl WsClient {
         match self.next_event(WAIT).await {
             Some(WsEvent::Closed(code)) => code,
             other => panic!("expected the socket to close, got {other:?}"),
+        }
+    }
+
+    /// The close code the server closes with, after any messages it sends
+    /// before closing.
+    pub async fn close_code_after_messages(&mut self) -> Option<u16> {
+        let deadline = tokio::time::Instant::now() + WAIT;
+        loop {
+            let left = deadline.saturating_duration_since(tokio::time::Instant::now());
+            match self.next_event(left).await {
+                Some(WsEvent::Closed(code)) => return code,
+                Some(WsEvent::Json(_)) => continue,
+                None => panic!("expected the socket to close"),
+            }
         }
     }
 
@@ -524,6 +636,67 @@ impl WsClient {
         if let Some(event) = self.next_event(QUIET).await {
             panic!("expected nothing, got {event:?}");
         }
+    }
+}
+
+/// A subscription driven directly through a schema, without a transport,
+/// so that a test can stop reading it and make its buffer overflow.
+pub struct DirectStream(futures_util::stream::BoxStream<'static, async_graphql::Response>);
+
+impl DirectStream {
+    /// Starts `query` with `variables` on `schema` (one of `app`'s) as
+    /// `user`; asserts that nothing is delivered yet and that `app`'s
+    /// broker has registered one more subscription.
+    pub async fn start(
+        app: &TestApp,
+        schema: &HeraldSchema,
+        user: &TestUser,
+        query: &str,
+        variables: Value,
+    ) -> Self {
+        let before = app.services.broker.stats().subscriptions;
+        let request = async_graphql::Request::new(query)
+            .variables(async_graphql::Variables::from_json(variables))
+            .data(signed_in(user));
+        let mut stream = DirectStream(schema.execute_stream(request));
+        stream.assert_quiet().await;
+        assert_eq!(app.services.broker.stats().subscriptions, before + 1);
+        stream
+    }
+
+    /// The data of the next result, which must have no errors.
+    pub async fn next_data(&mut self) -> Value {
+        let response = tokio::time::timeout(WAIT, self.0.next())
+            .await
+            .expect("a result in time")
+            .expect("a result before the end");
+        assert!(response.errors.is_empty(), "{:?}", response.errors);
+        response.data.into_json().unwrap()
+    }
+
+    /// The ids of `field` in the next `n` results, in order.
+    pub async fn next_ids(&mut self, field: &str, n: usize) -> Vec<String> {
+        let mut ids = Vec::with_capacity(n);
+        for _ in 0..n {
+            let data = self.next_data().await;
+            ids.push(data[field]["id"].as_str().unwrap().to_owned());
+        }
+        ids
+    }
+
+    /// Asserts that nothing arrives for a short while.
+    pub async fn assert_quiet(&mut self) {
+        if let Ok(next) = tokio::time::timeout(QUIET, self.0.next()).await {
+            panic!("expected nothing, got {next:?}");
+        }
+    }
+
+    /// Asserts that the stream ends without another result.
+    pub async fn assert_ends(&mut self) {
+        let next = tokio::time::timeout(WAIT, self.0.next())
+            .await
+            .expect("the stream should end");
+        assert!(next.is_none(), "got {next:?}");
     }
 }
 

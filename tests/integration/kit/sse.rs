@@ -104,12 +104,21 @@ impl SseClient {
 
     /// The next notification and its event id.
     pub async fn next_notification(&mut self) -> (Value, String) {
+        self.next_item("notifications").await
+    }
+
+    /// The next chat message and its event id.
+    pub async fn next_message(&mut self) -> (Value, String) {
+        self.next_item("chatMessages").await
+    }
+
+    /// The `field` of the next result, which must have no errors, and the
+    /// event id it must carry.
+    async fn next_item(&mut self, field: &str) -> (Value, String) {
         let (result, id) = self.next_result().await;
         assert!(result.get("errors").is_none(), "{result}");
-        (
-            result["data"]["notifications"].clone(),
-            id.expect("a notification event carries an id"),
-        )
+        let id = id.unwrap_or_else(|| panic!("a {field} event carries an id"));
+        (result["data"][field].clone(), id)
     }
 
     pub async fn expect_complete_then_end(&mut self) {

@@ -95,26 +95,48 @@ impl Drop for TestDb {
         let Some((admin_url, name)) = self.postgres.take() else {
             return;
         };
-        // Drop runs inside the test's runtime, which cannot block on a
-        // future: drop the database from a thread of its own.
-        let dropped = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let mut admin = PgConnection::connect(&admin_url).await?;
-                sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
-                    .execute(&mut admin)
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
-        if let Ok(Err(err)) = dropped {
+        let dropped = run_detached(async move {
+            let mut admin = PgConnection::connect(&admin_url).await?;
+            sqlx::query(&format!("DROP DATABASE IF EXISTS {name} WITH (FORCE)"))
+                .execute(&mut admin)
+                .await?;
+            admin.close().await
+        });
+        if let Some(Err(err)) = dropped {
             eprintln!("could not drop a test database: {err}");
         }
     }
+}
+
+/// Runs `work` on a runtime of its own in another thread and waits for
+/// it: `Drop` runs inside the test's runtime, which cannot block on a
+/// future. None if the work panicked.
+fn run_detached<T: Send + 'static>(
+    work: impl std::future::Future<Output = T> + Send + 'static,
+) -> Option<T> {
+    std::thread::spawn(move || {
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .expect("runtime")
+            .block_on(work)
+    })
+    .join()
+    .ok()
+}
+
+/// Ends the LISTEN connections whose `column` in `pg_stat_activity` is
+/// `value`; returns how many were ended.
+async fn terminate_listeners(admin: &mut PgConnection, column: &str, value: &str) -> i64 {
+    let (killed,): (i64,) = sqlx::query_as(&format!(
+        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
+         WHERE {column} = $1 AND query LIKE 'LISTEN%') AS killed"
+    ))
+    .bind(value)
+    .fetch_one(admin)
+    .await
+    .expect("terminate listeners");
+    killed
 }
 
 /// The Redis server of `HERALD_TEST_REDIS_URL`.
@@ -268,60 +290,46 @@ impl PgRole {
     /// Forbids new logins of this role and ends its LISTEN connections;
     /// returns how many were ended.
     pub async fn lock_out_listeners(&self) -> i64 {
-        let mut admin = PgConnection::connect(&self.admin_url)
-            .await
-            .expect("connect");
-        sqlx::query(&format!("ALTER ROLE {} NOLOGIN", self.name))
-            .execute(&mut admin)
-            .await
-            .expect("NOLOGIN");
-        let (killed,): (i64,) = sqlx::query_as(
-            "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-             WHERE usename = $1 AND query LIKE 'LISTEN%') AS killed",
-        )
-        .bind(&self.name)
-        .fetch_one(&mut admin)
-        .await
-        .expect("terminate listeners");
+        let mut admin = self.set_login("NOLOGIN").await;
+        let killed = terminate_listeners(&mut admin, "usename", &self.name).await;
         admin.close().await.ok();
         killed
     }
 
     pub async fn let_in(&self) {
+        self.set_login("LOGIN").await.close().await.ok();
+    }
+
+    /// Gives this role `option` (`LOGIN` or `NOLOGIN`); returns the admin
+    /// connection that did it.
+    async fn set_login(&self, option: &str) -> PgConnection {
         let mut admin = PgConnection::connect(&self.admin_url)
             .await
             .expect("connect");
-        sqlx::query(&format!("ALTER ROLE {} LOGIN", self.name))
+        sqlx::query(&format!("ALTER ROLE {} {option}", self.name))
             .execute(&mut admin)
             .await
-            .expect("LOGIN");
-        admin.close().await.ok();
+            .expect(option);
+        admin
     }
 }
 
 impl Drop for PgRole {
     fn drop(&mut self) {
         let (admin_url, name) = (self.admin_url.clone(), self.name.clone());
-        let _ = std::thread::spawn(move || {
-            let runtime = tokio::runtime::Builder::new_current_thread()
-                .enable_all()
-                .build()
-                .expect("runtime");
-            runtime.block_on(async move {
-                let mut admin = PgConnection::connect(&admin_url).await?;
-                sqlx::query(
-                    "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
-                )
-                .bind(&name)
+        let _ = run_detached(async move {
+            let mut admin = PgConnection::connect(&admin_url).await?;
+            sqlx::query(
+                "SELECT pg_terminate_backend(pid) FROM pg_stat_activity WHERE usename = $1",
+            )
+            .bind(&name)
+            .execute(&mut admin)
+            .await?;
+            sqlx::query(&format!("DROP ROLE IF EXISTS {name}"))
                 .execute(&mut admin)
                 .await?;
-                sqlx::query(&format!("DROP ROLE IF EXISTS {name}"))
-                    .execute(&mut admin)
-                    .await?;
-                admin.close().await
-            })
-        })
-        .join();
+            admin.close().await
+        });
     }
 }
 
@@ -384,14 +392,7 @@ pub async fn redis_subscribers(channel: &str) -> i64 {
 pub async fn kill_listeners(db: &TestDb) -> i64 {
     let (admin_url, name) = db.postgres.as_ref().expect("a PostgreSQL test database");
     let mut admin = PgConnection::connect(admin_url).await.expect("connect");
-    let (killed,): (i64,) = sqlx::query_as(
-        "SELECT COUNT(*) FROM (SELECT pg_terminate_backend(pid) FROM pg_stat_activity \
-         WHERE datname = $1 AND query LIKE 'LISTEN%') AS killed",
-    )
-    .bind(name)
-    .fetch_one(&mut admin)
-    .await
-    .expect("terminate listeners");
+    let killed = terminate_listeners(&mut admin, "datname", name).await;
     admin.close().await.ok();
     killed
 }

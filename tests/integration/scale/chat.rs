@@ -5,7 +5,7 @@
 use serde_json::{Value, json};
 
 use crate::kit::{
-    JsonRequest, SEND_MESSAGE, spawn_app_with,
+    SEND_MESSAGE, spawn_app_with,
     stores::{Backend, SharedBroker, TestDb, replica, unique_prefix},
 };
 
@@ -23,10 +23,8 @@ async fn chat_across_replicas(broker: SharedBroker) {
     let room = a.create_room(&alice, "Launch party").await;
     b.join_room(&bob, &room).await;
 
-    let mut alice_a = a.ws(&alice.token).await;
-    alice_a.subscribe_room(&a, "room", &room).await;
-    let mut bob_b = b.ws(&bob.token).await;
-    bob_b.subscribe_room(&b, "room", &room).await;
+    let mut alice_a = a.room_ws(&alice, "room", &room).await;
+    let mut bob_b = b.room_ws(&bob, "room", &room).await;
     bob_b.subscribe_notifications(&b, "inbox", &bob, None).await;
 
     let first = id_of(&a.send_message(&alice, &room, "@Bob at 8?").await);
@@ -112,41 +110,23 @@ async fn concurrent_senders_on_postgresql_are_delivered_once_and_in_order() {
         let bob = app.sign_up("Bob").await;
         let room = app.create_room(&alice, "Launch party").await;
         app.join_room(&bob, &room).await;
-        let mut alice_ws = app.ws(&alice.token).await;
-        alice_ws.subscribe_room(&app, "a", &room).await;
-        let mut bob_ws = app.ws(&bob.token).await;
-        bob_ws.subscribe_room(&app, "b", &room).await;
+        let mut alice_ws = app.room_ws(&alice, "a", &room).await;
+        let mut bob_ws = app.room_ws(&bob, "b", &room).await;
 
         let per_sender = 40;
         let senders: Vec<_> = [(&alice, "alice"), (&bob, "bob")]
             .into_iter()
             .map(|(user, name)| {
-                let http = app.http.clone();
-                let url = app.url("/graphql");
-                let token = user.token.clone();
-                let room = room.clone();
-                tokio::spawn(async move {
-                    for i in 0..per_sender {
-                        let body: Value = http
-                            .post(&url)
-                            .bearer_auth(&token)
-                            .json(&json!({"query": SEND_MESSAGE, "variables": {"r": room, "b": format!("{name} {i}")}}))
-                            .json_value()
-                            .await;
-                        assert!(body["errors"].is_null(), "{body}");
-                    }
-                })
+                let messages = (0..per_sender)
+                    .map(|i| json!({"r": room, "b": format!("{name} {i}")}))
+                    .collect();
+                app.spawn_writer(user, SEND_MESSAGE, messages)
             })
             .collect();
         for sender in senders {
             sender.await.unwrap();
         }
-        let stored: Vec<String> = app
-            .history(&alice, &room, Some(200), None)
-            .await
-            .into_iter()
-            .map(|(id, _)| id)
-            .collect();
+        let stored = app.history_ids(&alice, &room).await;
         assert_eq!(stored.len(), 2 * per_sender);
         for (ws, id) in [(&mut alice_ws, "a"), (&mut bob_ws, "b")] {
             let mut received = Vec::new();
