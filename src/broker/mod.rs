@@ -62,6 +62,14 @@ pub trait Broker: Send + Sync + 'static {
         Ok(self.router().subscribe(topic))
     }
 
+    /// A mark taken before a store read, for `Subscription::quiet_since`;
+    /// `None` when this broker cannot vouch that every event published
+    /// after the mark reaches the router (it subscribes upstream per
+    /// topic, so events before that subscription is confirmed never do).
+    fn epoch(&self) -> Option<u64> {
+        Some(self.router().epoch())
+    }
+
     /// Live subscription counters of this process.
     fn stats(&self) -> BrokerStats {
         self.router().stats()

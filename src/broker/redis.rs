@@ -228,6 +228,12 @@ impl Broker for RedisBroker {
         &self.router
     }
 
+    /// Redis drops what is published on a channel before this process's
+    /// SUBSCRIBE to it is confirmed, so the router's epoch proves nothing.
+    fn epoch(&self) -> Option<u64> {
+        None
+    }
+
     async fn ready(&self) -> bool {
         let connection = self.connection.borrow().clone();
         let Some(mut connection) = connection else {

@@ -13,7 +13,7 @@ use std::{
     pin::Pin,
     sync::{
         Arc, Mutex,
-        atomic::{AtomicUsize, Ordering},
+        atomic::{AtomicU64, AtomicUsize, Ordering},
     },
     task::{Context, Poll},
 };
@@ -44,6 +44,10 @@ pub enum Interest {
 pub struct LocalRouter {
     topics: Mutex<HashMap<Topic, broadcast::Sender<Delivery>>>,
     subscriptions: AtomicUsize,
+    /// Bumped, under the `topics` lock, by every delivery and resync: a
+    /// subscription registered at the same value as an earlier `epoch()`
+    /// knows that nothing reached this router in between.
+    epoch: AtomicU64,
     /// Told when a topic gets its first or loses its last subscriber.
     interest: Option<mpsc::UnboundedSender<Interest>>,
 }
@@ -53,6 +57,7 @@ impl LocalRouter {
         Arc::new(LocalRouter {
             topics: Mutex::new(HashMap::new()),
             subscriptions: AtomicUsize::new(0),
+            epoch: AtomicU64::new(0),
             interest,
         })
     }
@@ -60,6 +65,7 @@ impl LocalRouter {
     /// Delivers each event to the local subscribers of its topic.
     pub fn deliver(&self, events: impl IntoIterator<Item = Event>) {
         let topics = self.topics.lock().expect("router lock poisoned");
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         for event in events {
             if let Some(sender) = topics.get(&event.topic()) {
                 // An error only means nobody is listening any more.
@@ -72,6 +78,7 @@ impl LocalRouter {
     /// upstream broker connection was lost and restored.
     pub fn resync_all(&self) {
         let topics = self.topics.lock().expect("router lock poisoned");
+        self.epoch.fetch_add(1, Ordering::SeqCst);
         for sender in topics.values() {
             let _ = sender.send(Delivery::Resync);
         }
@@ -83,10 +90,17 @@ impl LocalRouter {
         topics.keys().copied().collect()
     }
 
+    /// A mark to compare with `Subscription::quiet_since`: read it before
+    /// the store read that a subscription will start from.
+    pub fn epoch(&self) -> u64 {
+        self.epoch.load(Ordering::SeqCst)
+    }
+
     pub fn subscribe(self: &Arc<Self>, topic: Topic) -> Subscription {
-        let receiver = {
+        let (receiver, epoch) = {
             let mut topics = self.topics.lock().expect("router lock poisoned");
-            match topics.get(&topic) {
+            let epoch = self.epoch.load(Ordering::SeqCst);
+            let receiver = match topics.get(&topic) {
                 Some(sender) => sender.subscribe(),
                 None => {
                     let (sender, receiver) = broadcast::channel(SUBSCRIBER_BUFFER);
@@ -96,13 +110,15 @@ impl LocalRouter {
                     }
                     receiver
                 }
-            }
+            };
+            (receiver, epoch)
         };
         if topic.counts() {
             self.subscriptions.fetch_add(1, Ordering::Relaxed);
         }
         Subscription {
             receiver: BroadcastStream::new(receiver),
+            epoch,
             _guard: SubscriptionGuard {
                 router: Arc::clone(self),
                 topic,
@@ -130,7 +146,19 @@ pub struct Subscription {
     // Declared before the guard so that the receiver is gone by the time
     // the guard checks whether the topic still has receivers.
     receiver: BroadcastStream<Delivery>,
+    /// The router's epoch when this subscription was registered.
+    epoch: u64,
     _guard: SubscriptionGuard,
+}
+
+impl Subscription {
+    /// True when nothing was delivered or resynced through this router
+    /// between `mark` (an earlier `LocalRouter::epoch`) and this
+    /// subscription's registration: a store read taken after `mark` then
+    /// already holds everything the subscription could have missed.
+    pub fn quiet_since(&self, mark: u64) -> bool {
+        self.epoch == mark
+    }
 }
 
 impl Stream for Subscription {
@@ -237,5 +265,21 @@ mod tests {
         assert_eq!(router.stats(), BrokerStats::default());
         assert_eq!(rx.recv().await, Some(Interest::Opened(Topic::User(7))));
         assert_eq!(rx.recv().await, Some(Interest::Closed(Topic::User(7))));
+    }
+
+    #[test]
+    fn a_subscription_is_quiet_only_when_nothing_passed_since_the_mark() {
+        let router = LocalRouter::new(None);
+        let mark = router.epoch();
+        assert!(router.subscribe(Topic::User(1)).quiet_since(mark));
+
+        // An event for any topic, even one nobody here listens to, may
+        // have been committed after a store read that began at `mark`.
+        router.deliver([note(5, 2)]);
+        assert!(!router.subscribe(Topic::User(1)).quiet_since(mark));
+
+        let mark = router.epoch();
+        router.resync_all();
+        assert!(!router.subscribe(Topic::User(1)).quiet_since(mark));
     }
 }

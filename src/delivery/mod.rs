@@ -66,7 +66,11 @@ pub enum Picked<T> {
 /// per call) with the live `subscription`, starting after `after`.
 ///
 /// The subscription must have been opened before this is called, so that
-/// nothing committed during the first read is missed. The stream ends when
+/// nothing committed during the first read is missed. `read_first: false`
+/// skips that first read: only for a caller that knows the store holds
+/// nothing after `after` that the subscription will not see (a start at
+/// the newest id, read while the router was quiet); a later gap or resync
+/// still reads. The stream ends when
 /// `pick` says `Picked::End`, or when a store read (the first one, and
 /// every one after a gap or a resync) returns `None`: that read is where a
 /// subscriber's right to the topic is re-checked, so that an event that
@@ -74,6 +78,7 @@ pub enum Picked<T> {
 pub fn gap_free<T, P, F, Fut>(
     mut subscription: Subscription,
     after: Id,
+    read_first: bool,
     pick: P,
     fetch_after: F,
 ) -> impl Stream<Item = Result<Arc<T>, StoreError>> + Send
@@ -85,7 +90,7 @@ where
 {
     stream! {
         let mut last = after;
-        let mut need_store_read = true;
+        let mut need_store_read = read_first;
         loop {
             if need_store_read {
                 need_store_read = false;
@@ -191,7 +196,7 @@ mod tests {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::User(1));
         let rows = store_of(vec![note(3, 0), note(5, 3)]);
-        let mut stream = Box::pin(gap_free(sub, 0, pick, fetcher(rows.clone())));
+        let mut stream = Box::pin(gap_free(sub, 0, true, pick, fetcher(rows.clone())));
         assert_eq!(take_ids(&mut stream, 2).await, vec![3, 5]);
         // 5 again (published late) is a duplicate; 8 follows 5.
         rows.lock().unwrap().push(note(8, 5));
@@ -207,7 +212,7 @@ mod tests {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::User(1));
         let rows = store_of(vec![note(2, 0)]);
-        let mut stream = Box::pin(gap_free(sub, 0, pick, fetcher(rows.clone())));
+        let mut stream = Box::pin(gap_free(sub, 0, true, pick, fetcher(rows.clone())));
         assert_eq!(take_ids(&mut stream, 1).await, vec![2]);
         rows.lock().unwrap().extend([note(4, 2), note(6, 4)]);
         // 6 arrives before 4: the stream fetches 4 and 6 from the store,
@@ -227,10 +232,37 @@ mod tests {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::User(1));
         let rows = store_of(vec![]);
-        let mut stream = Box::pin(gap_free(sub, 10, pick, fetcher(rows.clone())));
+        let mut stream = Box::pin(gap_free(sub, 10, true, pick, fetcher(rows.clone())));
         rows.lock().unwrap().extend([note(11, 10), note(12, 11)]);
         router.resync_all();
         assert_eq!(take_ids(&mut stream, 2).await, vec![11, 12]);
+    }
+
+    #[tokio::test]
+    async fn a_quiet_start_reads_the_store_only_at_a_gap() {
+        let router = LocalRouter::new(None);
+        let sub = router.subscribe(Topic::User(1));
+        // The store holds 3 (before the start at 3) and 5, whose publish
+        // has not reached the router yet.
+        let rows = store_of(vec![note(3, 0), note(5, 3)]);
+        let reads = Arc::new(Mutex::new(0));
+        let counted = {
+            let (rows, reads) = (rows.clone(), reads.clone());
+            move |after| {
+                *reads.lock().unwrap() += 1;
+                fetcher(rows.clone())(after)
+            }
+        };
+        let mut stream = Box::pin(gap_free(sub, 3, false, pick, counted));
+        // 5 follows 3: delivered live without a read.
+        router.deliver([Event::Notification(Arc::new(note(5, 3)))]);
+        assert_eq!(take_ids(&mut stream, 1).await, vec![5]);
+        assert_eq!(*reads.lock().unwrap(), 0);
+        // 9 follows 7, which was never published here: one read fills it.
+        rows.lock().unwrap().extend([note(7, 5), note(9, 7)]);
+        router.deliver([Event::Notification(Arc::new(note(9, 7)))]);
+        assert_eq!(take_ids(&mut stream, 2).await, vec![7, 9]);
+        assert_eq!(*reads.lock().unwrap(), 1);
     }
 
     /// The next item of a room stream, `None` when it ended; fails on a
@@ -269,7 +301,7 @@ mod tests {
     async fn an_ending_event_ends_the_stream_and_others_are_skipped() {
         let router = LocalRouter::new(None);
         let sub = router.subscribe(Topic::Room(7));
-        let mut stream = Box::pin(gap_free(sub, 0, pick_until_left, |_| {
+        let mut stream = Box::pin(gap_free(sub, 0, true, pick_until_left, |_| {
             std::future::ready(Ok(Some(Vec::new())))
         }));
         router.deliver([
@@ -297,7 +329,7 @@ mod tests {
         let sub = router.subscribe(Topic::Room(7));
         let allowed = Arc::new(std::sync::atomic::AtomicBool::new(true));
         let check = allowed.clone();
-        let mut stream = Box::pin(gap_free(sub, 0, pick_until_left, move |_| {
+        let mut stream = Box::pin(gap_free(sub, 0, true, pick_until_left, move |_| {
             let ok = check.load(std::sync::atomic::Ordering::SeqCst);
             std::future::ready(Ok(ok.then(Vec::new)))
         }));

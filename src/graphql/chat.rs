@@ -311,6 +311,8 @@ impl ChatSubscription {
             after,
             pick,
             fetch_after,
+            // The first read also checks membership: always take it.
+            newest_read_at: None,
         };
         resumable(
             ctx,

@@ -306,22 +306,28 @@ impl NotificationSubscription {
                 "you may only subscribe to your own notifications",
             ));
         }
-        let after = match resume_point(ctx, after.as_deref(), NotificationCursor::decode)? {
-            Some(after) => after,
-            // Without a cursor the stream starts at the newest
-            // notification committed before the subscription is
-            // registered; the first store read then picks up anything
-            // committed in between. (Reading the newest id after
-            // registering would save that read, but would drop what is
-            // committed between the two, although the subscription
-            // already counts as live.)
-            None => ctx
-                .loaders()
-                .latest_notification_ids
-                .load_one(me)
-                .await?
-                .unwrap_or(0),
-        };
+        let (after, newest_read_at) =
+            match resume_point(ctx, after.as_deref(), NotificationCursor::decode)? {
+                Some(after) => (after, None),
+                // Without a cursor the stream starts at the newest
+                // notification committed before the subscription is
+                // registered. The broker's epoch, taken before that read,
+                // tells `resumable` whether anything was published between
+                // the read and the registration (then it reads the store
+                // once more). Reading the newest id after registering
+                // instead would drop what is committed between the two,
+                // although the subscription already counts as live.
+                None => {
+                    let mark = ctx.services().broker.epoch();
+                    let newest = ctx
+                        .loaders()
+                        .latest_notification_ids
+                        .load_one(me)
+                        .await?
+                        .unwrap_or(0);
+                    (newest, mark)
+                }
+            };
         let store = ctx.services().store.clone();
         let source = Source {
             topic: Topic::User(me),
@@ -334,6 +340,7 @@ impl NotificationSubscription {
                     Ok(Some(rows.into_iter().map(Notified::stored).collect()))
                 }
             },
+            newest_read_at,
         };
         resumable(
             ctx,

@@ -42,6 +42,12 @@ pub(super) struct Source<P, F> {
     /// The store's items after an id; `None` when the subscriber may no
     /// longer read the topic.
     pub fetch_after: F,
+    /// A broker epoch taken before `after` was read as the newest item:
+    /// when the subscription is registered at that same epoch, nothing can
+    /// have been committed since the read without reaching the
+    /// subscription, so the stream skips its first store read (a burst of
+    /// new subscribers then costs the store nothing more than `after`).
+    pub newest_read_at: Option<u64>,
 }
 
 /// Subscribes to `source.topic`, then streams what the store holds after
@@ -65,7 +71,16 @@ where
     // while the backlog is read can fall between the two.
     let subscription = ctx.services().broker.subscribe(source.topic).await?;
     tracing::debug!(topic = ?source.topic, after = source.after, "subscription started");
-    let stream = gap_free(subscription, source.after, source.pick, source.fetch_after);
+    let read_first = !source
+        .newest_read_at
+        .is_some_and(|mark| subscription.quiet_since(mark));
+    let stream = gap_free(
+        subscription,
+        source.after,
+        read_first,
+        source.pick,
+        source.fetch_after,
+    );
     let ids = ctx.data_opt::<EventIds>().cloned();
     let field = ctx.item.node.response_key().node.to_string();
     Ok(stream.map(move |item| {
