@@ -17,7 +17,7 @@ static ALLOCATOR: MiMalloc = MiMalloc;
 #[derive(Parser)]
 #[command(
     name = "herald",
-    version,
+    version = concat!(env!("CARGO_PKG_VERSION"), " (", env!("HERALD_GIT_COMMIT"), ")"),
     about = "Real-time notification server (GraphQL)"
 )]
 struct Cli {
