@@ -21,6 +21,7 @@ use crate::{
     delivery::Picked,
     error::{AppError, AppResult},
     model::{self, Card, Comment, Event, Id, Notified, Post, Subjects, Topic, User},
+    store::Retained,
 };
 
 /// What happened, as the client sees it.
@@ -213,9 +214,16 @@ impl NotificationQuery {
             .as_deref()
             .map(|c| NotificationCursor::decode("after", c))
             .transpose()?;
-        let mut rows = ctx
-            .services()
-            .store
+        let store = &ctx.services().store;
+        // A cursor at or below the horizon names a deleted notification,
+        // and every one older than it is deleted too: the client's list
+        // is out of date, and the page it asks for is gone.
+        if let Some(before) = before
+            && before <= store.retention_horizon(Retained::Notifications).await?
+        {
+            return Err(AppError::CursorExpired);
+        }
+        let mut rows = store
             .notifications_page(
                 me,
                 before,
@@ -306,7 +314,8 @@ impl NotificationSubscription {
                 "you may only subscribe to your own notifications",
             ));
         }
-        let after = match resume_point(ctx, after.as_deref(), NotificationCursor::decode)? {
+        let resumed = resume_point(ctx, after.as_deref(), NotificationCursor::decode)?;
+        let after = match resumed {
             Some(after) => after,
             // Without a cursor the stream starts at the newest
             // notification committed before the subscription is
@@ -326,6 +335,7 @@ impl NotificationSubscription {
         let source = Source {
             topic: Topic::User(me),
             after,
+            resumed_in: resumed.map(|_| (Retained::Notifications, me)),
             pick: pick_notification,
             fetch_after: move |after| {
                 let store = store.clone();
