@@ -59,6 +59,20 @@ impl Retained {
     }
 }
 
+/// The highest id of `kind` deleted so far, on the pool or inside a
+/// transaction.
+async fn horizon<'e>(
+    on: impl sqlx::Executor<'e, Database = sqlx::Any>,
+    kind: Retained,
+) -> StoreResult<Id> {
+    let (horizon,): (Id,) =
+        sqlx::query_as("SELECT horizon FROM retention_horizons WHERE kind = $1")
+            .bind(kind.table())
+            .fetch_one(on)
+            .await?;
+    Ok(horizon)
+}
+
 impl Store {
     /// Deletes at most `batch` rows of `kind` created before `older_than`
     /// (microseconds since the Unix epoch), oldest first, in one short
@@ -77,7 +91,7 @@ impl Store {
         if !tx.take_sweep_lock(kind).await? {
             return Ok(0);
         }
-        let horizon = tx.retention_horizon(kind).await?;
+        let horizon = horizon(&mut *tx.tx, kind).await?;
         let Some(bound) = tx.expired_run_end(kind, horizon, older_than, batch).await? else {
             return Ok(0);
         };
@@ -92,12 +106,7 @@ impl Store {
 
     /// The highest id of `kind` deleted so far (0 before any).
     pub async fn retention_horizon(&self, kind: Retained) -> StoreResult<Id> {
-        let (horizon,): (Id,) =
-            sqlx::query_as("SELECT horizon FROM retention_horizons WHERE kind = $1")
-                .bind(kind.table())
-                .fetch_one(&self.pool)
-                .await?;
-        Ok(horizon)
+        horizon(&self.pool, kind).await
     }
 
     /// True when resuming the sequence `key` of `kind` (a recipient's
@@ -147,15 +156,6 @@ impl WriteTx {
             .fetch_one(&mut *self.tx)
             .await?;
         Ok(taken)
-    }
-
-    async fn retention_horizon(&mut self, kind: Retained) -> StoreResult<Id> {
-        let (horizon,): (Id,) =
-            sqlx::query_as("SELECT horizon FROM retention_horizons WHERE kind = $1")
-                .bind(kind.table())
-                .fetch_one(&mut *self.tx)
-                .await?;
-        Ok(horizon)
     }
 
     /// The id of the last row of the oldest run of at most `batch` rows
