@@ -158,9 +158,36 @@ pub struct Config {
           value_parser = clap::value_parser!(u64).range(1..))]
     pub redis_outbox_max: u64,
 
+    /// Days a notification is kept; older ones are deleted by a sweep
+    /// every minute. Unset: notifications are kept for ever.
+    #[arg(long, env = "HERALD_RETENTION_DAYS", global = true,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_RETENTION_DAYS))]
+    pub retention_days: Option<u64>,
+
+    /// Days a chat message is kept; older ones are deleted by the same
+    /// sweep, except those a kept notification still names (a mention).
+    /// Unset: chat messages are kept for ever.
+    #[arg(long, env = "HERALD_CHAT_RETENTION_DAYS", global = true,
+          value_parser = clap::value_parser!(u64).range(1..=MAX_RETENTION_DAYS))]
+    pub chat_retention_days: Option<u64>,
+
+    /// How often the retention sweep runs. Not a flag: a minute is short
+    /// enough for any policy counted in days; tests shorten it to see the
+    /// background sweep at work.
+    #[arg(skip = RETENTION_SWEEP_EVERY)]
+    #[doc(hidden)]
+    pub retention_sweep_every: Duration,
+
     #[command(flatten)]
     pub limits: Limits,
 }
+
+/// The longest retention accepted, about 1,000 years: enough for any
+/// policy, and small enough that "now minus the policy" never overflows.
+const MAX_RETENTION_DAYS: u64 = 365_000;
+
+/// How often the retention sweep runs by default.
+pub const RETENTION_SWEEP_EVERY: Duration = Duration::from_secs(60);
 
 /// What one client, request or connection may make Herald spend.
 #[derive(Args, Clone, Debug)]
@@ -355,6 +382,20 @@ impl Config {
     pub fn store_timeout(&self) -> Duration {
         Duration::from_secs(self.store_timeout_secs)
     }
+
+    /// How long notifications are kept; `None`: for ever.
+    pub fn notification_retention(&self) -> Option<Duration> {
+        self.retention_days.map(days)
+    }
+
+    /// How long chat messages are kept; `None`: for ever.
+    pub fn chat_retention(&self) -> Option<Duration> {
+        self.chat_retention_days.map(days)
+    }
+}
+
+fn days(n: u64) -> Duration {
+    Duration::from_secs(n * 24 * 60 * 60)
 }
 
 impl Limits {
@@ -456,6 +497,33 @@ mod tests {
         assert_eq!(config.broker, "memory");
         assert_eq!(config.token_ttl_secs, 3600);
         assert_eq!(config.jwt_user_claim, "sub");
+        assert_eq!(config.notification_retention(), None);
+        assert_eq!(config.chat_retention(), None);
+        assert_eq!(config.retention_sweep_every, RETENTION_SWEEP_EVERY);
+    }
+
+    #[test]
+    fn retention_is_counted_in_whole_days_of_at_least_one() {
+        let parse = |args: &[&str]| {
+            let command = Config::augment_args(Command::new("herald")).mut_args(|a| a.env(None));
+            let args = std::iter::once("herald").chain(args.iter().copied());
+            command
+                .try_get_matches_from(args)
+                .and_then(|m| Config::from_arg_matches(&m))
+        };
+        let config = parse(&["--retention-days", "30", "--chat-retention-days", "7"]).unwrap();
+        assert_eq!(
+            config.notification_retention(),
+            Some(Duration::from_secs(30 * 86_400))
+        );
+        assert_eq!(
+            config.chat_retention(),
+            Some(Duration::from_secs(7 * 86_400))
+        );
+        for bad in ["0", "-1", "1.5", "forever"] {
+            assert!(parse(&["--retention-days", bad]).is_err(), "{bad}");
+            assert!(parse(&["--chat-retention-days", bad]).is_err(), "{bad}");
+        }
     }
 
     #[test]

@@ -35,6 +35,10 @@ pub enum AppError {
     BadUserInput { field: &'static str, reason: String },
     /// The request contradicts what is stored, e.g. an email already taken.
     Conflict(String),
+    /// A resume or page cursor reaches back into rows the retention
+    /// policy deleted: replaying from it would leave a hole, so the client
+    /// must reload instead.
+    CursorExpired,
     /// The caller did this too often; they may try again after
     /// `retry_after_secs`.
     RateLimited {
@@ -120,6 +124,7 @@ impl AppError {
             AppError::NotFound(_) => "NOT_FOUND",
             AppError::BadUserInput { .. } => "BAD_USER_INPUT",
             AppError::Conflict(_) => "CONFLICT",
+            AppError::CursorExpired => "CURSOR_EXPIRED",
             AppError::RateLimited { .. } => "RATE_LIMITED",
             AppError::Unavailable(_) => "SERVICE_UNAVAILABLE",
             AppError::Limit { code, .. } | AppError::Refused { code, .. } => code,
@@ -136,6 +141,7 @@ impl AppError {
             AppError::NotFound(_) => 404,
             AppError::BadUserInput { .. } => 400,
             AppError::Conflict(_) => 409,
+            AppError::CursorExpired => 410,
             AppError::RateLimited { .. } => 429,
             AppError::Unavailable(_) => 503,
             AppError::Limit { code, .. } => match *code {
@@ -171,6 +177,10 @@ impl AppError {
             | AppError::Limit { message: m, .. }
             | AppError::Refused { message: m, .. } => m.clone(),
             AppError::BadUserInput { field, reason } => format!("{field}: {reason}"),
+            AppError::CursorExpired => "this cursor is older than what Herald keeps: items \
+                after it were deleted by the retention policy; reload the inbox (or the \
+                room's history) and subscribe again without a cursor"
+                .to_owned(),
             AppError::Internal(_) => "internal server error".to_owned(),
         }
     }

@@ -30,8 +30,13 @@ use std::{future::Future, sync::Arc};
 use anyhow::Context as _;
 use axum::Router;
 use tokio::net::TcpListener;
+use tokio_util::{
+    sync::{CancellationToken, DropGuard},
+    task::TaskTracker,
+};
 
 use crate::{
+    app::retention,
     auth::{AuthThrottle, Authenticator, ExternalTokens, Passwords, Sessions, TokenKeys, now_secs},
     broker::{
         Broker, Delivery, Event, MemoryBroker, PostgresBroker, RedisBroker, RowsInRange,
@@ -49,6 +54,43 @@ pub struct Herald {
     pub router: Router,
     pub services: Services,
     pub schema: HeraldSchema,
+    background: Background,
+}
+
+impl Herald {
+    /// Background tasks of this server still running (the retention
+    /// sweep, when a policy is set).
+    pub fn background_tasks(&self) -> usize {
+        self.background.tasks.len()
+    }
+}
+
+/// The work `build` starts beside the requests (the retention sweep).
+/// It stops when `serve_on` returns, or, for a `Herald` that is never
+/// served, when its last clone is dropped.
+#[derive(Clone)]
+struct Background {
+    stop: CancellationToken,
+    tasks: TaskTracker,
+    _stop_on_drop: Arc<DropGuard>,
+}
+
+impl Background {
+    fn new() -> Self {
+        let stop = CancellationToken::new();
+        Background {
+            _stop_on_drop: Arc::new(stop.clone().drop_guard()),
+            stop,
+            tasks: TaskTracker::new(),
+        }
+    }
+
+    /// Stops every task and waits until they have returned.
+    async fn stop(&self) {
+        self.stop.cancel();
+        self.tasks.close();
+        self.tasks.wait().await;
+    }
 }
 
 /// Opens the store (migrating it), the broker and the keys, and builds the
@@ -115,10 +157,21 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
     let schema = build_schema(services.clone());
     let executor = HeraldExecutor::new(schema.clone(), &services.config.limits);
     let router = http::router(AppState::new(services.clone(), executor));
+    let background = Background::new();
+    let policy = retention::Policy::from_config(&services.config);
+    if policy.is_set() {
+        background.tasks.spawn(retention::sweep_every(
+            Arc::clone(&services.store),
+            policy,
+            services.config.retention_sweep_every,
+            background.stop.clone(),
+        ));
+    }
     Ok(Herald {
         router,
         services,
         schema,
+        background,
     })
 }
 
@@ -253,23 +306,28 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 
 /// Serves `herald` on an already bound listener until `shutdown`
 /// resolves, then shuts down gracefully within the configured deadline
-/// (see `http::serve`).
+/// (see `http::serve`) and stops the background tasks.
 pub async fn serve_on(
     listener: TcpListener,
     herald: Herald,
     shutdown: impl Future<Output = ()> + Send + 'static,
 ) -> std::io::Result<()> {
     let Herald {
-        router, services, ..
+        router,
+        services,
+        background,
+        ..
     } = herald;
-    http::serve::serve(
+    let served = http::serve::serve(
         listener,
         router,
         &services.config.limits,
         services.broker.clone(),
         shutdown,
     )
-    .await
+    .await;
+    background.stop().await;
+    served
 }
 
 async fn shutdown_signal() {

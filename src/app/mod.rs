@@ -9,6 +9,11 @@
 //! between the two, subscribers catch up by cursor. A broker that delivers
 //! through the database (LISTEN/NOTIFY) gets its notice sent inside the
 //! transaction, so that it goes out on commit and only then.
+//!
+//! `retention` is the one piece of this layer that deletes: the sweep
+//! that removes what the operator's policy says is expired.
+
+pub mod retention;
 
 use std::sync::Arc;
 

@@ -23,7 +23,7 @@ pub use resume::{EventIds, LastEventId};
 use crate::{
     broker::{Delivery, Subscription},
     model::{ChatMessage, Event, Id, Notified},
-    store::{CATCH_UP_PAGE, StoreError},
+    store::CATCH_UP_PAGE,
 };
 
 /// An item with a position in its topic's sequence.
@@ -74,19 +74,22 @@ pub enum Picked<T> {
 /// `pick` says `Picked::End`, or when a store read (the first one, and
 /// every one after a gap or a resync) returns `None`: that read is where a
 /// subscriber's right to the topic is re-checked, so that an event that
-/// ends the stream but was lost in an overflow still ends it.
-pub fn gap_free<T, P, F, Fut>(
+/// ends the stream but was lost in an overflow still ends it. A store
+/// read that fails (`E`: a store error, or a refusal of the caller's)
+/// ends the stream after yielding the error.
+pub fn gap_free<T, E, P, F, Fut>(
     mut subscription: Subscription,
     after: Id,
     read_first: bool,
     pick: P,
     fetch_after: F,
-) -> impl Stream<Item = Result<Arc<T>, StoreError>> + Send
+) -> impl Stream<Item = Result<Arc<T>, E>> + Send
 where
     T: Sequenced + Send + Sync + 'static,
+    E: Send + 'static,
     P: Fn(Event) -> Picked<T> + Send + 'static,
     F: Fn(Id) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send,
+    Fut: Future<Output = Result<Option<Vec<T>>, E>> + Send,
 {
     stream! {
         let mut last = after;
@@ -147,6 +150,7 @@ mod tests {
     use crate::{
         broker::LocalRouter,
         model::{Notification, Topic},
+        store::StoreError,
     };
 
     fn note(id: Id, prev: Id) -> Notified {

@@ -26,7 +26,7 @@ use crate::{
     error::{AppError, AppResult},
     model::{ChatMessage, ChatRoom, Event, Id, Topic, User},
     notify::{self as rules, mentioned_members},
-    store::WriteTx,
+    store::{Retained, WriteTx},
 };
 
 /// The longest message accepted, in characters. Chat lines are short;
@@ -283,6 +283,7 @@ impl ChatSubscription {
             .chat_member_since(room, me)
             .await?
             .ok_or_else(members_only)?;
+        let resumed_in = after.map(|_| (Retained::ChatMessages, room));
         let after = match after {
             Some(after) => after,
             None => store.latest_chat_message_id(room).await?,
@@ -309,6 +310,7 @@ impl ChatSubscription {
         let source = Source {
             topic: Topic::Room(room),
             after,
+            resumed_in,
             pick,
             fetch_after,
             // The first read also checks membership: always take it.

@@ -21,6 +21,7 @@ use crate::{
     delivery::Picked,
     error::{AppError, AppResult},
     model::{self, Card, Comment, Event, Id, Notified, Post, Subjects, Topic, User},
+    store::Retained,
 };
 
 /// What happened, as the client sees it.
@@ -213,9 +214,16 @@ impl NotificationQuery {
             .as_deref()
             .map(|c| NotificationCursor::decode("after", c))
             .transpose()?;
-        let mut rows = ctx
-            .services()
-            .store
+        let store = &ctx.services().store;
+        // A cursor at or below the horizon names a deleted notification,
+        // and every one older than it is deleted too: the client's list
+        // is out of date, and the page it asks for is gone.
+        if let Some(before) = before
+            && before <= store.retention_horizon(Retained::Notifications).await?
+        {
+            return Err(AppError::CursorExpired);
+        }
+        let mut rows = store
             .notifications_page(
                 me,
                 before,
@@ -306,32 +314,33 @@ impl NotificationSubscription {
                 "you may only subscribe to your own notifications",
             ));
         }
-        let (after, newest_read_at) =
-            match resume_point(ctx, after.as_deref(), NotificationCursor::decode)? {
-                Some(after) => (after, None),
-                // Without a cursor the stream starts at the newest
-                // notification committed before the subscription is
-                // registered. The broker's epoch, taken before that read,
-                // tells `resumable` whether anything was published between
-                // the read and the registration (then it reads the store
-                // once more). Reading the newest id after registering
-                // instead would drop what is committed between the two,
-                // although the subscription already counts as live.
-                None => {
-                    let mark = ctx.services().broker.epoch();
-                    let newest = ctx
-                        .loaders()
-                        .latest_notification_ids
-                        .load_one(me)
-                        .await?
-                        .unwrap_or(0);
-                    (newest, mark)
-                }
-            };
+        let resumed = resume_point(ctx, after.as_deref(), NotificationCursor::decode)?;
+        let (after, newest_read_at) = match resumed {
+            Some(after) => (after, None),
+            // Without a cursor the stream starts at the newest
+            // notification committed before the subscription is
+            // registered. The broker's epoch, taken before that read,
+            // tells `resumable` whether anything was published between the
+            // read and the registration (then it reads the store once
+            // more). Reading the newest id after registering instead would
+            // drop what is committed between the two, although the
+            // subscription already counts as live.
+            None => {
+                let mark = ctx.services().broker.epoch();
+                let newest = ctx
+                    .loaders()
+                    .latest_notification_ids
+                    .load_one(me)
+                    .await?
+                    .unwrap_or(0);
+                (newest, mark)
+            }
+        };
         let store = ctx.services().store.clone();
         let source = Source {
             topic: Topic::User(me),
             after,
+            resumed_in: resumed.map(|_| (Retained::Notifications, me)),
             pick: pick_notification,
             fetch_after: move |after| {
                 let store = store.clone();

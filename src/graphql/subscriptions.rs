@@ -1,19 +1,26 @@
 //! What every resumable subscription (`notifications`, `chatMessages`)
 //! does around its gap-free stream, on every transport: find where to
-//! resume, subscribe before the first store read, and label each item for
-//! transports that send its id with it (SSE).
+//! resume, refuse a cursor that reaches into deleted rows
+//! (CURSOR_EXPIRED), subscribe before the first store read, and label each
+//! item for transports that send its id with it (SSE).
 
-use std::{future::Future, sync::Arc};
+use std::{
+    future::Future,
+    sync::{
+        Arc,
+        atomic::{AtomicBool, Ordering},
+    },
+};
 
 use async_graphql::Context;
-use futures_util::{Stream, StreamExt};
+use futures_util::{Stream, StreamExt, future::BoxFuture};
 
 use super::ContextExt;
 use crate::{
     delivery::{EventIds, LastEventId, Picked, Sequenced, gap_free},
     error::{AppError, AppResult},
     model::{Event, Id, Topic},
-    store::StoreError,
+    store::{Retained, Store, StoreError},
 };
 
 /// Where a subscription resumes: after the item its `after` argument
@@ -37,6 +44,11 @@ pub(super) struct Source<P, F> {
     pub topic: Topic,
     /// The last item the subscriber has.
     pub after: Id,
+    /// The retained sequence (kind and key) that `after` is a position
+    /// in, when the client named it: the first store read then checks
+    /// that the retention policy deleted none of the rows the replay
+    /// needs. `None` when the stream starts from the newest item.
+    pub resumed_in: Option<(Retained, Id)>,
     /// What a live event of the topic is to this subscription.
     pub pick: P,
     /// The store's items after an id; `None` when the subscriber may no
@@ -65,7 +77,7 @@ where
     N: Send + 'static,
     P: Fn(Event) -> Picked<T> + Send + 'static,
     F: Fn(Id) -> Fut + Send + 'static,
-    Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send,
+    Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send + 'static,
 {
     // Subscribed before the first store read, so that nothing committed
     // while the backlog is read can fall between the two.
@@ -74,12 +86,17 @@ where
     let read_first = !source
         .newest_read_at
         .is_some_and(|mark| subscription.quiet_since(mark));
+    let fetch_after = checked_resume(
+        ctx.services().store.clone(),
+        source.resumed_in,
+        source.fetch_after,
+    );
     let stream = gap_free(
         subscription,
         source.after,
         read_first,
         source.pick,
-        source.fetch_after,
+        fetch_after,
     );
     let ids = ctx.data_opt::<EventIds>().cloned();
     let field = ctx.item.node.response_key().node.to_string();
@@ -87,6 +104,43 @@ where
         if let (Some(ids), Ok(item)) = (&ids, &item) {
             ids.record(&field, event_id(item));
         }
-        item.map(node).map_err(AppError::from)
+        item.map(node)
     }))
+}
+
+/// `fetch_after`, whose first read, when the client resumed in a retained
+/// sequence, is followed by the check that none of the rows the replay
+/// needs was deleted; if one was, the stream ends with CURSOR_EXPIRED.
+///
+/// The check runs after the read, and only then: the horizon only rises,
+/// so a cursor it still allows once the rows are read had all its rows
+/// when they were read. The first read is also where a chat subscription
+/// re-checks membership; one that is refused (`None`) ends the stream
+/// before anything about the room's retention is told. Later reads are
+/// not checked: a live subscriber has everything up to where it is.
+fn checked_resume<T, F, Fut>(
+    store: Arc<Store>,
+    resumed_in: Option<(Retained, Id)>,
+    fetch_after: F,
+) -> impl Fn(Id) -> BoxFuture<'static, AppResult<Option<Vec<T>>>> + Send + 'static
+where
+    T: Send + 'static,
+    F: Fn(Id) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send + 'static,
+{
+    let unchecked = AtomicBool::new(resumed_in.is_some());
+    move |after| {
+        let read = fetch_after(after);
+        let check = resumed_in.filter(|_| unchecked.swap(false, Ordering::Relaxed));
+        let store = store.clone();
+        Box::pin(async move {
+            let page = read.await?;
+            if let (Some(_), Some((kind, key))) = (&page, check)
+                && store.resume_needs_deleted_rows(kind, key, after).await?
+            {
+                return Err(AppError::CursorExpired);
+            }
+            Ok(page)
+        })
+    }
 }

@@ -16,6 +16,7 @@ mod chat;
 mod comments;
 mod notifications;
 mod posts;
+mod retention;
 mod users;
 
 use std::{str::FromStr, sync::Arc, time::Duration};
@@ -27,6 +28,7 @@ use sqlx::{
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use notifications::CATCH_UP_PAGE;
+pub use retention::Retained;
 pub use users::NewUser;
 
 use crate::model::Id;

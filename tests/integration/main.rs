@@ -7,6 +7,8 @@
 //! - `scale`: the store suite on both backends, and several replicas
 //!   sharing PostgreSQL and a broker (Redis or LISTEN/NOTIFY), including
 //!   broker and database outages.
+//! - `ops`: what operators turn on: retention of notifications and chat
+//!   messages, on both backends.
 //! - `kit`: what the tests share: `TestApp` with a method per operation,
 //!   the websocket and SSE clients, databases, replicas and Redis users.
 //!
@@ -32,6 +34,10 @@ mod api {
     mod tokens;
     mod transport;
     mod uploads;
+}
+
+mod ops {
+    mod retention;
 }
 
 mod scale {
