@@ -136,8 +136,8 @@ pub struct Config {
     pub sse_keepalive_secs: u64,
 
     /// How committed events reach the subscribers of every replica:
-    /// `memory` (one process), `redis://…` (a Redis server shared by the
-    /// replicas), or `postgres` (LISTEN/NOTIFY on the PostgreSQL database).
+    /// `memory` (one process), `redis://…` or `rediss://…` (TLS) (a Redis
+    /// server shared by the replicas), or `postgres` (LISTEN/NOTIFY on the PostgreSQL database).
     #[arg(long, env = "HERALD_BROKER", default_value = "memory", global = true)]
     pub broker: String,
 
@@ -150,6 +150,11 @@ pub struct Config {
         global = true
     )]
     pub broker_prefix: String,
+
+    /// A PEM file with the root certificate(s) a `rediss://` broker's
+    /// certificate must chain to. Without it, the public web roots.
+    #[arg(long, env = "HERALD_REDIS_CA_FILE", global = true)]
+    pub redis_ca_file: Option<PathBuf>,
 
     /// Events a replica keeps for Redis while Redis is unreachable. Past
     /// this, the queued events are dropped and every replica's

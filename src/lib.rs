@@ -257,10 +257,15 @@ async fn follow_revocations(mut control: Subscription, store: Arc<Store>, sessio
     }
 }
 
-/// The broker `config.broker` names: `memory` (one process), `redis://…`,
-/// or `postgres` (LISTEN/NOTIFY on the store's PostgreSQL database).
+/// The broker `config.broker` names: `memory` (one process), `redis://…`
+/// or `rediss://…` (TLS), or `postgres` (LISTEN/NOTIFY on the store's PostgreSQL database).
 async fn open_broker(config: &Config, store: &Arc<Store>) -> anyhow::Result<Arc<dyn Broker>> {
     let broker = config.broker.trim();
+    anyhow::ensure!(
+        config.redis_ca_file.is_none() || broker.starts_with("redis"),
+        "--redis-ca-file needs a rediss:// broker URL, not {:?}",
+        redact_url(broker)
+    );
     Ok(match broker {
         "memory" => Arc::new(MemoryBroker::new()),
         "postgres" | "postgresql" => {
@@ -277,12 +282,21 @@ async fn open_broker(config: &Config, store: &Arc<Store>) -> anyhow::Result<Arc<
             });
             Arc::new(PostgresBroker::start(rows_in_range, &config.database_url()).await?)
         }
-        url if url.starts_with("redis://") || url.starts_with("redis+unix://") => {
+        url if ["redis://", "rediss://", "redis+unix://"]
+            .iter()
+            .any(|scheme| url.starts_with(scheme)) =>
+        {
             let outbox = usize::try_from(config.redis_outbox_max).unwrap_or(usize::MAX);
-            Arc::new(RedisBroker::start(url, &config.broker_prefix, outbox)?)
+            let ca_file = config.redis_ca_file.as_deref();
+            Arc::new(RedisBroker::start(
+                url,
+                ca_file,
+                &config.broker_prefix,
+                outbox,
+            )?)
         }
         other => anyhow::bail!(
-            "unknown broker {:?}: expected memory, redis://… or postgres",
+            "unknown broker {:?}: expected memory, redis://…, rediss://… or postgres",
             redact_url(other)
         ),
     })

@@ -26,7 +26,7 @@ pub use crate::model::{Event, Topic};
 
 pub use memory::MemoryBroker;
 pub use postgres::{PostgresBroker, RowsInRange};
-pub use redis::RedisBroker;
+pub use redis::{RedisBroker, client as redis_client};
 pub use router::{Interest, LocalRouter, SUBSCRIBER_BUFFER, Subscription};
 
 /// What a subscription receives.

@@ -11,7 +11,8 @@
 //! connection that subscribes also publish, and its pushes (messages,
 //! disconnection) arrive on a channel that the connection task reads. The
 //! connection is named `<prefix>:<pid>:<n>` (`CLIENT SETNAME`), so an
-//! operator, or a test, can find and kill it.
+//! operator, or a test, can find and kill it. A `rediss://` URL speaks TLS
+//! (rustls), trusting `--redis-ca-file` or else the public web roots.
 //!
 //! Publishing never blocks a mutation: `publish` queues the events for an
 //! ordered background publisher that pipelines them (a fan-out to
@@ -29,6 +30,7 @@
 //! the store, and arrives once, in order.
 
 use std::{
+    path::Path,
     sync::{
         Arc,
         atomic::{AtomicBool, AtomicU64, AtomicUsize, Ordering},
@@ -37,11 +39,12 @@ use std::{
 };
 
 use ::redis::{
-    AsyncConnectionConfig, Client, IntoConnectionInfo, ProtocolVersion, PushInfo, PushKind, Value,
-    aio::MultiplexedConnection,
+    AsyncConnectionConfig, Client, ConnectionAddr, IntoConnectionInfo, ProtocolVersion, PushInfo,
+    PushKind, TlsCertificates, Value, aio::MultiplexedConnection,
 };
 use anyhow::Context as _;
 use async_trait::async_trait;
+use rustls::pki_types::{CertificateDer, pem::PemObject};
 use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
@@ -111,16 +114,15 @@ impl RedisBroker {
     /// Starts the connection and publisher tasks for the Redis server at
     /// `url`. Does not wait for Redis: until it answers, `ready` is false
     /// and published events wait in order, up to `outbox_max` of them.
-    pub fn start(url: &str, prefix: &str, outbox_max: usize) -> anyhow::Result<Self> {
-        let info = url
-            .into_connection_info()
-            .with_context(|| format!("invalid Redis URL {}", redact_url(url)))?;
-        let settings = info
-            .redis_settings()
-            .clone()
-            .set_protocol(ProtocolVersion::RESP3);
-        let client = Client::open(info.set_redis_settings(settings))
-            .with_context(|| format!("invalid Redis URL {}", redact_url(url)))?;
+    /// `ca_file` is the PEM root certificate to trust for a `rediss://`
+    /// URL (see `client`).
+    pub fn start(
+        url: &str,
+        ca_file: Option<&Path>,
+        prefix: &str,
+        outbox_max: usize,
+    ) -> anyhow::Result<Self> {
+        let client = client(url, ca_file)?;
         let client_name = format!(
             "{prefix}:{}:{}",
             std::process::id(),
@@ -246,6 +248,57 @@ impl Broker for RedisBroker {
             Ok(Ok(_))
         )
     }
+}
+
+/// A RESP3 client for the Redis server at `url`. A `rediss://` URL is
+/// TLS: the server's certificate must chain to `ca_file` (PEM) when given,
+/// else to the public web roots. A CA file with a plain `redis://` URL is
+/// refused rather than ignored, so that a missing `s` does not quietly
+/// turn TLS off.
+pub fn client(url: &str, ca_file: Option<&Path>) -> anyhow::Result<Client> {
+    let invalid = || format!("invalid Redis URL {}", redact_url(url));
+    let info = url.into_connection_info().with_context(invalid)?;
+    let tls = matches!(info.addr(), ConnectionAddr::TcpTls { .. });
+    let settings = info
+        .redis_settings()
+        .clone()
+        .set_protocol(ProtocolVersion::RESP3);
+    let info = info.set_redis_settings(settings);
+    if !tls {
+        anyhow::ensure!(
+            ca_file.is_none(),
+            "--redis-ca-file needs a rediss:// broker URL, not {}",
+            redact_url(url)
+        );
+        return Client::open(info).with_context(invalid);
+    }
+    // The redis crate builds its rustls configuration with the process's
+    // default provider; make it the ring one that sqlx and reqwest use.
+    // An `Err` only says a provider is installed already.
+    let _ = rustls::crypto::ring::default_provider().install_default();
+    let root_cert = ca_file.map(read_root_certificates).transpose()?;
+    let certificates = TlsCertificates {
+        client_tls: None,
+        root_cert,
+    };
+    Client::build_with_tls(info, certificates).with_context(invalid)
+}
+
+/// The PEM file at `path`, checked to hold at least one well-formed
+/// certificate: the redis crate would take an empty or unrelated file as
+/// "trust nothing" and fail only at the first connection.
+fn read_root_certificates(path: &Path) -> anyhow::Result<Vec<u8>> {
+    let context = || format!("reading the Redis CA file {}", path.display());
+    let pem = std::fs::read(path).with_context(context)?;
+    let certificates = CertificateDer::pem_slice_iter(&pem)
+        .collect::<Result<Vec<_>, _>>()
+        .with_context(context)?;
+    anyhow::ensure!(
+        !certificates.is_empty(),
+        "the Redis CA file {} holds no PEM certificate",
+        path.display()
+    );
+    Ok(pem)
 }
 
 /// The Redis channel of a topic: `<prefix>:<variant>:<value>` from the
@@ -597,5 +650,24 @@ mod tests {
             backoff.next();
         }
         assert_eq!(backoff.next(), BACKOFF_MAX);
+    }
+
+    #[test]
+    fn a_ca_file_is_refused_with_a_plain_redis_url() {
+        let ca = Path::new("/etc/ssl/ca.pem");
+        let err = client("redis://:secret@cache:6379", Some(ca)).unwrap_err();
+        assert_eq!(
+            err.to_string(),
+            "--redis-ca-file needs a rediss:// broker URL, not redis://:***@cache:6379"
+        );
+    }
+
+    #[test]
+    fn rediss_urls_trust_the_web_roots_without_a_ca_file() {
+        let client = client("rediss://cache:6380", None).unwrap();
+        assert!(matches!(
+            client.get_connection_info().addr(),
+            ConnectionAddr::TcpTls { .. }
+        ));
     }
 }

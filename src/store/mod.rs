@@ -490,6 +490,14 @@ mod tests {
             redact_url("postgres://u:p@h/db?password=x"),
             "postgres://u:***@h/db?password=***"
         );
+        assert_eq!(
+            redact_url("postgres://u:p@h/db?sslmode=verify-full&sslrootcert=/etc/ca.pem"),
+            "postgres://u:***@h/db?sslmode=verify-full&sslrootcert=/etc/ca.pem"
+        );
+        assert_eq!(
+            redact_url("rediss://:p@cache:6380"),
+            "rediss://:***@cache:6380"
+        );
     }
 
     #[test]

@@ -9,12 +9,16 @@
 //!   broker and database outages.
 //! - `ops`: what operators turn on: retention of notifications and chat
 //!   messages, on both backends.
+//! - `tls`: replicas on a PostgreSQL and a Redis of the test's own that
+//!   speak only TLS, with certificates from a CA made for the test; and
+//!   what TLS refuses.
 //! - `kit`: what the tests share: `TestApp` with a method per operation,
 //!   the websocket and SSE clients, databases, replicas and Redis users.
 //!
 //! Tests that need PostgreSQL or Redis run when `HERALD_TEST_DATABASE_URL`
 //! and `HERALD_TEST_REDIS_URL` are set at build time (see `build.rs`);
-//! otherwise they are reported as ignored. Run with `TEST_LOG=1` to see the
+//! otherwise they are reported as ignored. So are the `tls` tests, unless
+//! `initdb`, `pg_ctl` and a TLS-capable `redis-server` are installed. Run with `TEST_LOG=1` to see the
 //! servers' logs of a failing test.
 
 mod kit;
@@ -47,4 +51,10 @@ mod scale {
     mod replicas;
     mod revocation;
     mod store;
+}
+
+mod tls {
+    mod refusals;
+    mod replicas;
+    mod servers;
 }

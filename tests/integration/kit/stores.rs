@@ -195,6 +195,25 @@ pub async fn replica_with(
     .await
 }
 
+/// Waits until the replica's `/readyz` answers `ready`: its database
+/// and broker both answer.
+pub async fn until_ready(app: &TestApp) {
+    let deadline = tokio::time::Instant::now() + super::WAIT;
+    loop {
+        let response = app.http.get(app.url("/readyz")).send().await.unwrap();
+        let status = response.status();
+        if status == 200 {
+            return;
+        }
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "/readyz stayed {status}: {}",
+            response.text().await.unwrap_or_default()
+        );
+        tokio::time::sleep(std::time::Duration::from_millis(20)).await;
+    }
+}
+
 /// `url` (scheme://[user@]host…) with the user `user`.
 fn with_user(url: &str, user: &str) -> String {
     let (scheme, rest) = url.split_once("://").expect("a URL with a scheme");
