@@ -23,6 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
 
 use super::{BrokerStats, Delivery, Event, Topic};
+use crate::telemetry::metrics::{self, Held, Resync};
 
 /// Events a subscription may fall behind by before it must resync from
 /// the store. Bursts to one recipient are rare (a user is the target of a
@@ -106,6 +107,7 @@ impl LocalRouter {
             _guard: SubscriptionGuard {
                 router: Arc::clone(self),
                 topic,
+                _held: field_of(topic).map(metrics::subscription),
             },
         }
     }
@@ -125,6 +127,16 @@ impl LocalRouter {
     }
 }
 
+/// The GraphQL subscription field that listens to `topic`, as the
+/// subscription gauge labels it; `None` for the replica's own topics.
+fn field_of(topic: Topic) -> Option<&'static str> {
+    match topic {
+        Topic::User(_) => Some("notifications"),
+        Topic::Room(_) => Some("chatMessages"),
+        Topic::Control => None,
+    }
+}
+
 /// A live subscription to one topic. Dropping it unsubscribes.
 pub struct Subscription {
     // Declared before the guard so that the receiver is gone by the time
@@ -137,10 +149,22 @@ impl Stream for Subscription {
     type Item = Delivery;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Delivery>> {
+        let counts = self._guard.topic.counts();
         Pin::new(&mut self.receiver).poll_next(cx).map(|item| {
             item.map(|result| match result {
+                Ok(Delivery::Resync) => {
+                    if counts {
+                        metrics::resync(Resync::Broker);
+                    }
+                    Delivery::Resync
+                }
                 Ok(delivery) => delivery,
-                Err(BroadcastStreamRecvError::Lagged(_)) => Delivery::Resync,
+                Err(BroadcastStreamRecvError::Lagged(_)) => {
+                    if counts {
+                        metrics::resync(Resync::Overflow);
+                    }
+                    Delivery::Resync
+                }
             })
         })
     }
@@ -149,6 +173,8 @@ impl Stream for Subscription {
 struct SubscriptionGuard {
     router: Arc<LocalRouter>,
     topic: Topic,
+    /// This subscription's place in the subscription gauge.
+    _held: Option<Held>,
 }
 
 impl Drop for SubscriptionGuard {
