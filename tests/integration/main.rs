@@ -7,6 +7,8 @@
 //! - `scale`: the store suite on both backends, and several replicas
 //!   sharing PostgreSQL and a broker (Redis or LISTEN/NOTIFY), including
 //!   broker and database outages.
+//! - `ops`: the real `herald` binary in a process of its own, as an
+//!   operator runs it: its JSON logs and its metrics.
 //! - `kit`: what the tests share: `TestApp` with a method per operation,
 //!   the websocket and SSE clients, databases, replicas and Redis users.
 //!
@@ -32,6 +34,11 @@ mod api {
     mod tokens;
     mod transport;
     mod uploads;
+}
+
+mod ops {
+    mod logs;
+    mod metrics;
 }
 
 mod scale {
