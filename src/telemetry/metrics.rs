@@ -19,7 +19,7 @@ use std::{
     time::{Duration, Instant},
 };
 
-use metrics::{Gauge, counter, gauge, histogram};
+use metrics::{Counter, Gauge, Histogram, counter, gauge, histogram};
 use metrics_exporter_prometheus::{Matcher, PrometheusBuilder, PrometheusHandle};
 
 pub const CONNECTIONS: &str = "herald_connections";
@@ -167,6 +167,7 @@ pub fn install(broker: &'static str) -> anyhow::Result<()> {
     let handle = HANDLE.get_or_init(|| handle);
     describe_families();
     register_zeroes(broker);
+    let _ = DELIVERY.set(delivery_handles());
     let upkeep = handle.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(UPKEEP_EVERY);
@@ -202,8 +203,8 @@ fn register_zeroes(broker: &'static str) {
         gauge!(SUBSCRIPTIONS, "field" => field).set(0.0);
     }
     counter!(NOTIFICATIONS_WRITTEN).absolute(0);
-    for path in ["live", "store"] {
-        counter!(DELIVERIES, "path" => path).absolute(0);
+    for path in [Path::Live, Path::Store] {
+        counter!(DELIVERIES, "path" => path.label()).absolute(0);
     }
     counter!(CATCHUP_READS).absolute(0);
     for reason in ["overflow", "broker", "gap"] {
@@ -265,14 +266,43 @@ impl Path {
     }
 }
 
+/// The delivery counter and latency histogram of each path, looked up
+/// once at `install`: a fan-out records them once per recipient, and the
+/// macros would look each one up by name and labels every time.
+struct DeliveryHandles {
+    live: (Counter, Histogram),
+    store: (Counter, Histogram),
+}
+
+static DELIVERY: OnceLock<DeliveryHandles> = OnceLock::new();
+
+fn delivery_handles() -> DeliveryHandles {
+    let of = |path: Path| {
+        (
+            counter!(DELIVERIES, "path" => path.label()),
+            histogram!(DELIVERY_LATENCY, "path" => path.label()),
+        )
+    };
+    DeliveryHandles {
+        live: of(Path::Live),
+        store: of(Path::Store),
+    }
+}
+
 /// An item committed at `created_at_micros` (Unix microseconds) handed to
-/// a subscriber now.
+/// a subscriber now. Records nothing before `install`.
 pub fn delivered(path: Path, created_at_micros: i64) {
-    counter!(DELIVERIES, "path" => path.label()).increment(1);
+    let Some(handles) = DELIVERY.get() else {
+        return;
+    };
+    let (count, latency) = match path {
+        Path::Live => &handles.live,
+        Path::Store => &handles.store,
+    };
+    count.increment(1);
     let age = chrono::Utc::now().timestamp_micros() - created_at_micros;
     // Replicas' clocks may differ slightly: never a negative latency.
-    let seconds = age.max(0) as f64 / 1e6;
-    histogram!(DELIVERY_LATENCY, "path" => path.label()).record(seconds);
+    latency.record(age.max(0) as f64 / 1e6);
 }
 
 /// A subscription read `rows` rows from the store to catch up.
