@@ -13,6 +13,8 @@ use std::{ffi::OsString, net::SocketAddr, path::PathBuf, time::Duration};
 
 use clap::{Args, Command, FromArgMatches};
 
+use crate::telemetry::logs::LogFormat;
+
 /// Server settings. `Config::for_data_dir` builds one with the defaults,
 /// which is what the tests and embedders use.
 #[derive(Args, Clone, Debug)]
@@ -182,6 +184,38 @@ pub struct Config {
     #[arg(skip = RETENTION_SWEEP_EVERY)]
     #[doc(hidden)]
     pub retention_sweep_every: Duration,
+
+    /// What is logged: `tracing` `EnvFilter` directives, e.g.
+    /// `info,herald=debug`.
+    #[arg(long, env = "HERALD_LOG", default_value = "info", global = true)]
+    pub log: String,
+
+    /// How log lines are written: `text` for people, `json` (one object
+    /// per line) for log pipelines.
+    #[arg(
+        long,
+        env = "HERALD_LOG_FORMAT",
+        value_enum,
+        default_value_t = LogFormat::Text,
+        global = true
+    )]
+    pub log_format: LogFormat,
+
+    /// Whether Prometheus metrics are kept and served at `/metrics`
+    /// (`--metrics false` turns them off).
+    #[arg(
+        long,
+        env = "HERALD_METRICS",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub metrics: bool,
+
+    /// Serve `/metrics` on this address only, instead of on `--listen`:
+    /// keeps the metrics off the public port.
+    #[arg(long, env = "HERALD_METRICS_LISTEN", global = true)]
+    pub metrics_listen: Option<SocketAddr>,
 
     #[command(flatten)]
     pub limits: Limits,
@@ -505,6 +539,8 @@ mod tests {
         assert_eq!(config.notification_retention(), None);
         assert_eq!(config.chat_retention(), None);
         assert_eq!(config.retention_sweep_every, RETENTION_SWEEP_EVERY);
+        assert!(config.metrics);
+        assert_eq!(config.log_format, LogFormat::Text);
     }
 
     #[test]
@@ -529,6 +565,17 @@ mod tests {
             assert!(parse(&["--retention-days", bad]).is_err(), "{bad}");
             assert!(parse(&["--chat-retention-days", bad]).is_err(), "{bad}");
         }
+    }
+
+    #[test]
+    fn metrics_can_be_turned_off_with_a_value() {
+        let command = Config::augment_args(Command::new("herald")).mut_args(|arg| arg.env(None));
+        let matches = command
+            .try_get_matches_from(["herald", "--metrics", "false", "--log-format", "json"])
+            .unwrap();
+        let config = Config::from_arg_matches(&matches).unwrap();
+        assert!(!config.metrics);
+        assert_eq!(config.log_format, LogFormat::Json);
     }
 
     #[test]

@@ -20,7 +20,7 @@ use std::{
 
 use async_graphql::ErrorExtensions;
 
-use crate::store::StoreError;
+use crate::{store::StoreError, telemetry::metrics};
 
 /// A failed request, as the client will see it.
 #[derive(Clone, Debug)]
@@ -165,6 +165,15 @@ impl AppError {
         }
     }
 
+    /// True for a request refused for going over a limit or a rate, or for
+    /// not being a request Herald takes: what the refusal counter counts.
+    pub fn is_refusal(&self) -> bool {
+        matches!(
+            self,
+            AppError::RateLimited { .. } | AppError::Limit { .. } | AppError::Refused { .. }
+        )
+    }
+
     /// The human-readable message shown to the client.
     pub fn message(&self) -> String {
         match self {
@@ -186,9 +195,15 @@ impl AppError {
     }
 }
 
+/// The one place an `AppError` becomes what the client reads (a GraphQL
+/// error, or through it a refused HTTP response), and so where refusals
+/// are counted.
 impl From<AppError> for async_graphql::Error {
     fn from(err: AppError) -> Self {
         let code = err.code();
+        if err.is_refusal() {
+            metrics::refusal(code);
+        }
         let mut out =
             async_graphql::Error::new(err.message()).extend_with(|_, e| e.set("code", code));
         match &err {

@@ -24,6 +24,7 @@ pub mod model;
 pub mod notify;
 pub mod services;
 pub mod store;
+pub mod telemetry;
 
 use std::{future::Future, sync::Arc};
 
@@ -308,6 +309,14 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     tracing::debug!(open_file_limit = files, "file limit");
     let listen = config.listen;
     let herald = build(config).await?;
+    let config = Arc::clone(&herald.services.config);
+    if config.metrics {
+        telemetry::metrics::install(herald.services.broker.kind())
+            .context("installing the metrics recorder")?;
+        if let Some(address) = config.metrics_listen {
+            serve_metrics(address).await?;
+        }
+    }
     let listener = TcpListener::bind(listen)
         .await
         .with_context(|| format!("binding {listen}"))?;
@@ -315,6 +324,21 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let store = herald.services.store.clone();
     serve_on(listener, herald, shutdown_signal()).await?;
     store.close().await;
+    Ok(())
+}
+
+/// Serves `/metrics` alone on `address`, apart from the API, until the
+/// process exits.
+async fn serve_metrics(address: std::net::SocketAddr) -> anyhow::Result<()> {
+    let listener = TcpListener::bind(address)
+        .await
+        .with_context(|| format!("binding {address} for metrics"))?;
+    tracing::info!(address = %listener.local_addr()?, "serving metrics");
+    tokio::spawn(async move {
+        if let Err(err) = axum::serve(listener, http::metrics_routes()).await {
+            tracing::warn!(error = %err, "the metrics listener stopped");
+        }
+    });
     Ok(())
 }
 

@@ -5,7 +5,6 @@ use anyhow::Context as _;
 use clap::{Parser, Subcommand};
 use herald::config::Config;
 use mimalloc::MiMalloc;
-use tracing_subscriber::EnvFilter;
 
 /// mimalloc instead of the system allocator: a server holding 100,000
 /// subscriptions keeps millions of small allocations alive, and glibc's
@@ -40,11 +39,7 @@ enum Command {
 #[tokio::main]
 async fn main() -> anyhow::Result<()> {
     let cli = Cli::parse();
-    tracing_subscriber::fmt()
-        .with_env_filter(
-            EnvFilter::try_from_env("HERALD_LOG").unwrap_or_else(|_| EnvFilter::new("info")),
-        )
-        .init();
+    herald::telemetry::logs::init(&cli.config.log, cli.config.log_format)?;
     match cli.command.unwrap_or(Command::Serve) {
         Command::Serve => herald::serve(cli.config).await,
         Command::Schema => {

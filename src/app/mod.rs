@@ -22,6 +22,7 @@ use crate::{
     model::{Audience, Event, Notified},
     notify::Announcement,
     store::{StoreResult, WriteTx},
+    telemetry::metrics,
 };
 
 /// Writes `announcement` once for each member of `audience` inside `tx`
@@ -61,6 +62,11 @@ pub async fn commit_then_publish(
     let broker = Arc::clone(broker);
     let publish = tokio::spawn(async move {
         tx.commit().await?;
+        let written = events
+            .iter()
+            .filter(|event| matches!(event, Event::Notification(_)))
+            .count();
+        metrics::notifications_written(written);
         if !events.is_empty() {
             broker.publish(events).await;
         }

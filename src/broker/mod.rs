@@ -57,6 +57,10 @@ pub trait Broker: Send + Sync + 'static {
     /// are handed to them.
     fn router(&self) -> &Arc<LocalRouter>;
 
+    /// Which broker this is (`memory`, `redis`, `postgres`), as the
+    /// metrics label it.
+    fn kind(&self) -> &'static str;
+
     /// Starts receiving the events of `topic`.
     async fn subscribe(&self, topic: Topic) -> anyhow::Result<Subscription> {
         Ok(self.router().subscribe(topic))

@@ -33,7 +33,13 @@ use sqlx::postgres::PgListener;
 use tokio_util::sync::CancellationToken;
 
 use super::{Broker, Event, LocalRouter, Topic};
-use crate::model::{Id, Notification, Notified};
+use crate::{
+    model::{Id, Notification, Notified},
+    telemetry::metrics,
+};
+
+/// The label of this broker in metrics.
+const KIND: &str = "postgres";
 
 /// Reads the notifications with ids in `from..=to` whose recipients are
 /// among those given: how a replica turns a notice into rows for its own
@@ -145,11 +151,16 @@ impl Broker for PostgresBroker {
     /// this process's subscribers as well spares them the round trip (the
     /// copy that comes back through the notice is skipped as a duplicate).
     async fn publish(&self, events: Vec<Event>) {
+        metrics::broker_published(KIND, events.len());
         self.router.deliver(events);
     }
 
     fn router(&self) -> &Arc<LocalRouter> {
         &self.router
+    }
+
+    fn kind(&self) -> &'static str {
+        KIND
     }
 
     async fn ready(&self) -> bool {
@@ -195,6 +206,7 @@ impl ListenerTask {
                 // reconnected and LISTENed again (its eager reconnect).
                 Ok(None) => {
                     tracing::warn!("LISTEN connection was lost and is back");
+                    metrics::broker_reconnected(KIND);
                     self.router.resync_all();
                 }
                 Err(err) => {
@@ -206,6 +218,7 @@ impl ListenerTask {
                     listener = again;
                     self.listening.store(true, Ordering::Relaxed);
                     tracing::info!("LISTEN connection restored");
+                    metrics::broker_reconnected(KIND);
                     self.router.resync_all();
                 }
             }
@@ -244,10 +257,13 @@ impl ListenerTask {
             let recipients = local_recipients(&self.router.topics());
             if !recipients.is_empty() {
                 match (self.rows_in_range)(from, to, recipients).await {
-                    Ok(rows) => self.router.deliver(
-                        rows.into_iter()
-                            .map(|n| Event::Notification(Arc::new(Notified::stored(n)))),
-                    ),
+                    Ok(rows) => {
+                        metrics::broker_received(KIND, rows.len());
+                        self.router.deliver(
+                            rows.into_iter()
+                                .map(|n| Event::Notification(Arc::new(Notified::stored(n)))),
+                        );
+                    }
                     Err(err) => {
                         tracing::warn!(
                             error = format!("{err:#}"),
@@ -259,6 +275,7 @@ impl ListenerTask {
             }
         }
         if !notice.e.is_empty() {
+            metrics::broker_received(KIND, notice.e.len());
             self.router.deliver(notice.e);
         }
         if notice.resync {

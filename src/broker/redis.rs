@@ -49,7 +49,10 @@ use tokio::sync::{mpsc, oneshot, watch};
 use tokio_util::sync::CancellationToken;
 
 use super::{Broker, Event, Interest, LocalRouter, Subscription, Topic};
-use crate::store::redact_url;
+use crate::{store::redact_url, telemetry::metrics};
+
+/// The label of this broker in metrics.
+const KIND: &str = "redis";
 
 /// Most events sent in one pipeline. Large enough that a fan-out to a few
 /// thousand recipients is one round trip, small enough that one pipeline
@@ -186,6 +189,7 @@ impl Broker for RedisBroker {
         let queued = self.outbox_state.pending.fetch_add(n, Ordering::AcqRel);
         if queued + n > self.outbox_max {
             self.outbox_state.pending.fetch_sub(n, Ordering::AcqRel);
+            metrics::outbox_depth(queued);
             if !self.outbox_state.overflowed.swap(true, Ordering::AcqRel) {
                 tracing::warn!(
                     queued,
@@ -198,6 +202,8 @@ impl Broker for RedisBroker {
         // Fails only once the publisher task has stopped, at shutdown.
         if self.outbox.send(events).is_err() {
             self.outbox_state.pending.fetch_sub(n, Ordering::AcqRel);
+        } else {
+            metrics::outbox_depth(queued + n);
         }
     }
 
@@ -234,6 +240,10 @@ impl Broker for RedisBroker {
     /// SUBSCRIBE to it is confirmed, so the router's epoch proves nothing.
     fn epoch(&self) -> Option<u64> {
         None
+    }
+
+    fn kind(&self) -> &'static str {
+        KIND
     }
 
     async fn ready(&self) -> bool {
@@ -370,6 +380,7 @@ impl ConnectionTask {
                     backoff = Backoff::new();
                     if ever_connected {
                         tracing::info!(client = %self.client_name, "reconnected to Redis");
+                        metrics::broker_reconnected(KIND);
                     } else {
                         tracing::info!(client = %self.client_name, "connected to Redis");
                     }
@@ -472,6 +483,7 @@ impl ConnectionTask {
                         }
                         resync |= self.collect_event(push, &mut events);
                     }
+                    metrics::broker_received(KIND, events.len());
                     self.router.deliver(events);
                     if resync {
                         tracing::info!("a replica dropped events: re-reading the store");
@@ -616,7 +628,9 @@ async fn publish_in_order(
             let Some(mut current) = current else { continue };
             match pipe.exec_async(&mut current).await {
                 Ok(()) => {
-                    state.pending.fetch_sub(batch.len(), Ordering::AcqRel);
+                    let left = state.pending.fetch_sub(batch.len(), Ordering::AcqRel);
+                    metrics::outbox_depth(left.saturating_sub(batch.len()));
+                    metrics::broker_published(KIND, batch.len());
                     break;
                 }
                 Err(err) => {

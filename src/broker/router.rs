@@ -23,6 +23,7 @@ use tokio::sync::{broadcast, mpsc};
 use tokio_stream::wrappers::{BroadcastStream, errors::BroadcastStreamRecvError};
 
 use super::{BrokerStats, Delivery, Event, Topic};
+use crate::telemetry::metrics::{self, Held, Resync};
 
 /// Events a subscription may fall behind by before it must resync from
 /// the store. Bursts to one recipient are rare (a user is the target of a
@@ -122,6 +123,7 @@ impl LocalRouter {
             _guard: SubscriptionGuard {
                 router: Arc::clone(self),
                 topic,
+                _held: field_of(topic).map(metrics::subscription),
             },
         }
     }
@@ -138,6 +140,16 @@ impl LocalRouter {
             subscriptions: self.subscriptions.load(Ordering::Relaxed),
             topics,
         }
+    }
+}
+
+/// The GraphQL subscription field that listens to `topic`, as the
+/// subscription gauge labels it; `None` for the replica's own topics.
+fn field_of(topic: Topic) -> Option<&'static str> {
+    match topic {
+        Topic::User(_) => Some("notifications"),
+        Topic::Room(_) => Some("chatMessages"),
+        Topic::Control => None,
     }
 }
 
@@ -165,10 +177,22 @@ impl Stream for Subscription {
     type Item = Delivery;
 
     fn poll_next(mut self: Pin<&mut Self>, cx: &mut Context<'_>) -> Poll<Option<Delivery>> {
+        let counts = self._guard.topic.counts();
         Pin::new(&mut self.receiver).poll_next(cx).map(|item| {
             item.map(|result| match result {
+                Ok(Delivery::Resync) => {
+                    if counts {
+                        metrics::resync(Resync::Broker);
+                    }
+                    Delivery::Resync
+                }
                 Ok(delivery) => delivery,
-                Err(BroadcastStreamRecvError::Lagged(_)) => Delivery::Resync,
+                Err(BroadcastStreamRecvError::Lagged(_)) => {
+                    if counts {
+                        metrics::resync(Resync::Overflow);
+                    }
+                    Delivery::Resync
+                }
             })
         })
     }
@@ -177,6 +201,8 @@ impl Stream for Subscription {
 struct SubscriptionGuard {
     router: Arc<LocalRouter>,
     topic: Topic,
+    /// This subscription's place in the subscription gauge.
+    _held: Option<Held>,
 }
 
 impl Drop for SubscriptionGuard {

@@ -10,6 +10,10 @@
 //! duplicates and are skipped. A `Delivery::Resync` (buffer overflow,
 //! broker reconnect) also reads the store from the last id. The broker is
 //! thus only ever a fast path; the store decides what was missed.
+//!
+//! Here is where an item is handed on towards its connection, so this is
+//! where deliveries (live or from the store), their latency since commit,
+//! catch-up reads and gaps are counted.
 
 mod resume;
 
@@ -24,12 +28,16 @@ use crate::{
     broker::{Delivery, Subscription},
     model::{ChatMessage, Event, Id, Notified},
     store::CATCH_UP_PAGE,
+    telemetry::metrics::{self, Path, Resync},
 };
 
 /// An item with a position in its topic's sequence.
 pub trait Sequenced {
     fn seq(&self) -> Id;
     fn prev_seq(&self) -> Id;
+    /// When it was committed (Unix microseconds), for the delivery
+    /// latency metric.
+    fn committed_at(&self) -> i64;
 }
 
 impl Sequenced for Notified {
@@ -38,6 +46,9 @@ impl Sequenced for Notified {
     }
     fn prev_seq(&self) -> Id {
         self.row.prev_id
+    }
+    fn committed_at(&self) -> i64 {
+        self.row.created_at
     }
 }
 
@@ -48,6 +59,9 @@ impl Sequenced for ChatMessage {
     }
     fn prev_seq(&self) -> Id {
         self.prev_id
+    }
+    fn committed_at(&self) -> i64 {
+        self.created_at
     }
 }
 
@@ -108,9 +122,11 @@ where
                             return;
                         }
                     };
+                    metrics::catch_up_read(page.len());
                     let full = page.len() as i64 >= CATCH_UP_PAGE;
                     for item in page {
                         last = item.seq();
+                        metrics::delivered(Path::Store, item.committed_at());
                         yield Ok(Arc::new(item));
                     }
                     if !full {
@@ -132,8 +148,10 @@ where
                     }
                     if item.prev_seq() <= last {
                         last = item.seq();
+                        metrics::delivered(Path::Live, item.committed_at());
                         yield Ok(item);
                     } else {
+                        metrics::resync(Resync::Gap);
                         need_store_read = true;
                     }
                 }

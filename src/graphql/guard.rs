@@ -25,7 +25,7 @@ use async_graphql::{
     parser::types::{ExecutableDocument, Selection, SelectionSet},
 };
 
-use crate::{config::Limits, error::AppError};
+use crate::{config::Limits, error::AppError, telemetry::metrics};
 
 /// The bounds this module checks, from the configuration.
 #[derive(Clone, Copy, Debug)]
@@ -288,7 +288,8 @@ impl<'a> FieldCounter<'a> {
 }
 
 /// Gives async-graphql's own limit errors (depth, complexity, directives,
-/// recursion) the codes Herald's refusals use. They come out of
+/// recursion) the codes Herald's refusals use, and counts them as the
+/// refusals made from an `AppError` are counted. They come out of
 /// validation as bare messages.
 pub fn code_limit_errors(errors: &mut [ServerError]) {
     for error in errors {
@@ -315,6 +316,7 @@ pub fn code_limit_errors(errors: &mut [ServerError]) {
         } else {
             continue;
         };
+        metrics::refusal(code);
         let extensions = error.extensions.get_or_insert_with(Default::default);
         extensions.set("code", code);
         extensions.set("limit", limit);

@@ -31,6 +31,7 @@ use super::{AppState, ws};
 use crate::{
     auth::{Auth, ClientIp},
     error::AppError,
+    telemetry::metrics::OperationLabel,
 };
 
 /// Most files one multipart request may carry.
@@ -122,6 +123,21 @@ pub async fn post(
             }
         }
     };
+    let label = match &batch {
+        BatchRequest::Single(request) => OperationLabel::of(request),
+        BatchRequest::Batch(_) => OperationLabel::batch(),
+    };
+    labelled(execute_post(&state, remote, &headers, batch).await, label)
+}
+
+/// Runs a batch read from a POST body, once it is known to fit.
+async fn execute_post(
+    state: &AppState,
+    remote: SocketAddr,
+    headers: &HeaderMap,
+    batch: BatchRequest,
+) -> Response {
+    let limits = &state.services.config.limits;
     let operations = match &batch {
         BatchRequest::Single(_) => 1,
         BatchRequest::Batch(requests) => requests.len(),
@@ -137,10 +153,16 @@ pub async fn post(
         )
         .into_response();
     }
-    let auth = auth_from_headers(&state, &headers).await;
+    let auth = auth_from_headers(state, headers).await;
     let batch = batch.data(auth).data(ClientIp(remote.ip()));
     let response = state.schema.execute_batch(batch).await;
-    graphql_response(response, &headers)
+    graphql_response(response, headers)
+}
+
+/// `response` with the operation it answered, for the request counter.
+pub fn labelled(mut response: Response, label: OperationLabel) -> Response {
+    response.extensions_mut().insert(label);
+    response
 }
 
 /// True when the request says its body is JSON.
@@ -251,22 +273,37 @@ pub async fn get_or_upgrade(
     };
     let headers = request.headers().clone();
     let query = request.uri().query().unwrap_or_default();
-    let mut single = match async_graphql::http::parse_query_string(query) {
+    let single = match async_graphql::http::parse_query_string(query) {
         Ok(request) => request,
         Err(err) => {
             return AppError::bad_request(err.to_string()).into_response();
         }
     };
+    let label = OperationLabel::of(&single);
+    labelled(
+        execute_get(&state, remote, auth, &headers, single).await,
+        label,
+    )
+}
+
+/// Runs a query sent with GET, unless it would change something.
+async fn execute_get(
+    state: &AppState,
+    remote: SocketAddr,
+    auth: Auth,
+    headers: &HeaderMap,
+    mut single: async_graphql::Request,
+) -> Response {
     if let Err(refused) = state.schema.prepare(&mut single) {
-        return graphql_response(BatchResponse::Single(*refused), &headers);
+        return graphql_response(BatchResponse::Single(*refused), headers);
     }
-    if let Some(response) = refuse_changes_over_get(&state, &mut single, OperationType::Query) {
+    if let Some(response) = refuse_changes_over_get(state, &mut single, OperationType::Query) {
         return response;
     }
     let batch = BatchRequest::Single(single)
         .data(auth)
         .data(ClientIp(remote.ip()));
-    graphql_response(state.schema.execute_batch(batch).await, &headers)
+    graphql_response(state.schema.execute_batch(batch).await, headers)
 }
 
 /// 405 for a prepared request that holds an operation other than those

@@ -1,6 +1,12 @@
 //! The HTTP transport: one router for GraphQL over HTTP and websockets,
-//! uploads, health checks and the playground, and the accept loop that
-//! serves it (`serve`).
+//! uploads, health checks, the playground and `/metrics`, and the accept
+//! loop that serves it (`serve`).
+//!
+//! Every request passes, outermost first, through: the request id (a
+//! usable client `x-request-id` kept, any other replaced by a UUID), the
+//! trace span that carries it (method, path, request id; one line when
+//! the response goes out), the echo of the id in the response, CORS, and
+//! the request counter (status and operation).
 
 mod graphql;
 mod health;
@@ -14,17 +20,28 @@ use std::sync::Arc;
 
 use axum::{
     Router,
-    http::{HeaderName, HeaderValue, Method, Request, header},
+    extract::MatchedPath,
+    http::{HeaderName, HeaderValue, Method, Request, StatusCode, header},
+    middleware::{self, Next},
+    response::{IntoResponse, Response},
     routing::get,
 };
 use tokio::sync::Semaphore;
+use tower::ServiceBuilder;
 use tower_http::{
     cors::{AllowOrigin, Any, CorsLayer},
     limit::RequestBodyLimitLayer,
-    trace::TraceLayer,
+    request_id::{MakeRequestUuid, PropagateRequestIdLayer, RequestId, SetRequestIdLayer},
+    trace::{DefaultOnResponse, TraceLayer},
 };
 
-use crate::graphql::{HeraldExecutor, Services};
+use crate::{
+    graphql::{HeraldExecutor, Services},
+    telemetry::{
+        self, REQUEST_ID,
+        metrics::{self, OperationLabel},
+    },
+};
 
 /// What every handler gets: the shared services and the schema.
 #[derive(Clone)]
@@ -69,16 +86,80 @@ pub fn router(state: AppState) -> Router {
         .merge(health::routes())
         .with_state(state.clone())
         .merge(uploads::routes(&config.uploads_dir()));
+    if config.metrics && config.metrics_listen.is_none() {
+        router = router.merge(metrics_routes());
+    }
+    // Added to the router itself, so that it sees the matched route.
+    router = router.layer(middleware::from_fn(count_request));
     if let Some(cors) = cors_layer(&config.cors_origins) {
         router = router.layer(cors);
     }
     router.layer(
-        // Spans carry the method and path only: query strings may hold an
-        // access token and are never logged.
-        TraceLayer::new_for_http().make_span_with(|request: &Request<_>| {
-            tracing::info_span!("http", method = %request.method(), path = %request.uri().path())
+        ServiceBuilder::new()
+            .map_request(|mut request: Request<axum::body::Body>| {
+                telemetry::drop_unusable_request_id(request.headers_mut());
+                request
+            })
+            .layer(SetRequestIdLayer::new(REQUEST_ID, MakeRequestUuid))
+            .layer(
+                TraceLayer::new_for_http()
+                    .make_span_with(request_span)
+                    .on_response(DefaultOnResponse::new().level(tracing::Level::INFO)),
+            )
+            .layer(PropagateRequestIdLayer::new(REQUEST_ID)),
+    )
+}
+
+/// The span of one request: its method, path and id. Never the query
+/// string (it may hold an access token) nor any header.
+fn request_span<B>(request: &Request<B>) -> tracing::Span {
+    let id = request
+        .extensions()
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default();
+    tracing::info_span!(
+        "http",
+        method = %request.method(),
+        path = %request.uri().path(),
+        request_id = id,
+    )
+}
+
+/// `GET /metrics`: the Prometheus exposition of every family, or 404 when
+/// this process keeps no metrics.
+pub fn metrics_routes() -> Router {
+    Router::new().route(
+        "/metrics",
+        get(|| async {
+            match metrics::render() {
+                Some(text) => {
+                    ([(header::CONTENT_TYPE, "text/plain; version=0.0.4")], text).into_response()
+                }
+                None => StatusCode::NOT_FOUND.into_response(),
+            }
         }),
     )
+}
+
+/// Counts the request by status and operation: the GraphQL operation the
+/// handler names (`OperationLabel`), else the route it matched.
+async fn count_request(request: Request<axum::body::Body>, next: Next) -> Response {
+    let route = request.extensions().get::<MatchedPath>().cloned();
+    let response = next.run(request).await;
+    let operation = match (response.extensions().get::<OperationLabel>(), &route) {
+        (Some(OperationLabel(name)), _) => name.as_str(),
+        (None, Some(route)) => route_label(route.as_str()),
+        (None, None) => "unmatched",
+    };
+    metrics::http_request(response.status().as_u16(), operation);
+    response
+}
+
+/// A route as a label: its path up to its first parameter
+/// (`/assets/{*path}` → `/assets/`), so that one route is one label.
+fn route_label(route: &str) -> &str {
+    route.find('{').map_or(route, |at| &route[..at])
 }
 
 /// CORS for the configured origins. `*` allows any origin but never with

@@ -49,7 +49,8 @@ use serde::Deserialize;
 use super::{
     AppState,
     graphql::{
-        auth_from_headers, is_json, read_body, refuse_changes_over_get, unsupported_media_type,
+        auth_from_headers, is_json, labelled, read_body, refuse_changes_over_get,
+        unsupported_media_type,
     },
     serve::Lifecycle,
 };
@@ -57,6 +58,7 @@ use crate::{
     auth::{Auth, ClientIp},
     delivery::{EventIds, LastEventId},
     error::{AppError, UNSERIALISABLE_RESULT},
+    telemetry::{self, Held, InSpan, metrics::OperationLabel},
 };
 
 /// How long a browser should wait before reconnecting a dropped stream.
@@ -137,14 +139,16 @@ pub async fn get(State(state): State<AppState>, call: StreamCall) -> Response {
     // Checked (and parsed) here, so that a refused text is never parsed
     // to find out whether it is a mutation.
     if let Err(refused) = state.schema.prepare(&mut request) {
-        return refused_before_streaming(*refused);
+        let label = OperationLabel::of(&request);
+        return labelled(refused_before_streaming(*refused), label);
     }
     if let Some(response) =
         refuse_changes_over_get(&state, &mut request, OperationType::Subscription)
     {
         return response;
     }
-    stream_operation(&state, call, request).await
+    let label = OperationLabel::of(&request);
+    labelled(stream_operation(&state, call, request).await, label)
 }
 
 /// `POST /graphql/stream` with a JSON GraphQL request body.
@@ -166,7 +170,8 @@ pub async fn post(State(state): State<AppState>, call: StreamCall, body: Body) -
             .into_response();
         }
     };
-    stream_operation(&state, call, request).await
+    let label = OperationLabel::of(&request);
+    labelled(stream_operation(&state, call, request).await, label)
 }
 
 /// A request refused before it ran: a stream of one `next` carrying the
@@ -236,18 +241,22 @@ async fn stream_operation(state: &AppState, call: StreamCall, request: Request) 
     if let Some(last_event_id) = last_event_id {
         request = request.data(last_event_id);
     }
-    let stream_log = StreamLog {
-        user: match &auth {
-            Auth::User(principal) => Some(principal.user),
-            _ => None,
-        },
-        operation: request.operation_name.clone(),
+    let user = match &auth {
+        Auth::User(principal) => Some(principal.user),
+        _ => None,
     };
-    tracing::debug!(
-        user.id = stream_log.user,
-        operation = stream_log.operation.as_deref(),
-        "SSE stream opened"
+    // The connection's span, a child of the request's (and so carrying
+    // its request id): every line the stream logs carries both.
+    let span = tracing::info_span!(
+        "connection",
+        transport = "sse",
+        user_id = user,
+        operation = request.operation_name.as_deref(),
     );
+    let stream_log = StreamLog {
+        _open: telemetry::metrics::connection("sse"),
+    };
+    span.in_scope(|| tracing::debug!("SSE stream opened"));
     let mut results = state.schema.execute_stream(request.data(auth), None);
     let opening = Event::default()
         .comment("stream open")
@@ -296,6 +305,7 @@ async fn stream_operation(state: &AppState, call: StreamCall, request: Request) 
         }
     }
     .map(Ok::<_, Infallible>);
+    let events = InSpan::new(events, span);
     let keep_alive = KeepAlive::new()
         .interval(state.services.config.sse_keepalive())
         .text("keep-alive");
@@ -350,19 +360,15 @@ fn complete_event() -> Event {
     Event::default().event("complete").data("null")
 }
 
-/// Logs the end of a stream when dropped.
+/// An open stream: counted in the connection gauge while it lives, and
+/// logged when it ends (dropped inside the connection's span).
 struct StreamLog {
-    user: Option<crate::model::Id>,
-    operation: Option<String>,
+    _open: Held,
 }
 
 impl Drop for StreamLog {
     fn drop(&mut self) {
-        tracing::debug!(
-            user.id = self.user,
-            operation = self.operation.as_deref(),
-            "SSE stream closed"
-        );
+        tracing::debug!("SSE stream closed");
     }
 }
 

@@ -8,6 +8,7 @@
 
 use super::{CATCH_UP_PAGE, Dialect, Store, StoreResult, WriteTx, now_micros};
 use crate::model::{ChatMessage, ChatRoom, Id, User};
+use crate::telemetry::metrics;
 
 const ROOM_COLUMNS: &str = "id, name, creator_id, created_at";
 const MESSAGE_COLUMNS: &str = "id, room_id, prev_id, author_id, body, created_at";
@@ -187,15 +188,15 @@ impl Store {
         room: Id,
         after_id: Id,
     ) -> StoreResult<Vec<ChatMessage>> {
-        self.rows_after(
+        let read = self.rows_after(
             "chat_messages",
             MESSAGE_COLUMNS,
             "room_id",
             room,
             after_id,
             CATCH_UP_PAGE,
-        )
-        .await
+        );
+        metrics::timed_query("catch_up", read).await
     }
 
     /// The id of the newest message in `room`, 0 when there is none.

@@ -31,7 +31,7 @@ pub use notifications::CATCH_UP_PAGE;
 pub use retention::Retained;
 pub use users::NewUser;
 
-use crate::model::Id;
+use crate::{model::Id, telemetry::metrics};
 
 /// A failure of the database. Shown to clients only as an internal error
 /// or SERVICE_UNAVAILABLE (see `error.rs`): its message says no more than
@@ -136,6 +136,8 @@ pub struct WriteTx {
     tx: Transaction<'static, Any>,
     dialect: Dialect,
     _writer: Option<OwnedMutexGuard<()>>,
+    /// When it began, for the transaction-time metric.
+    began: std::time::Instant,
 }
 
 impl WriteTx {
@@ -163,6 +165,7 @@ impl WriteTx {
 
     pub async fn commit(self) -> StoreResult<()> {
         self.tx.commit().await?;
+        metrics::transaction_committed(self.began);
         Ok(())
     }
 
@@ -323,6 +326,7 @@ impl Store {
     /// before it writes fails with SQLITE_BUSY, without waiting
     /// `busy_timeout`, when another process wrote in between.
     pub async fn begin_write(&self) -> StoreResult<WriteTx> {
+        let began = std::time::Instant::now();
         let (writer, tx) = match self.dialect {
             Dialect::Sqlite => {
                 let writer = Arc::clone(&self.sqlite_writer).lock_owned().await;
@@ -334,6 +338,7 @@ impl Store {
             tx,
             dialect: self.dialect,
             _writer: writer,
+            began,
         })
     }
 
@@ -345,13 +350,14 @@ impl Store {
     where
         T: for<'r> sqlx::FromRow<'r, sqlx::any::AnyRow> + Send + Unpin,
     {
-        Ok(sqlx::query_as::<_, T>(&format!(
+        let sql = format!(
             "SELECT {columns} FROM {table} WHERE id IN (SELECT CAST(value AS BIGINT) FROM {})",
             self.dialect.json_ids(1)
-        ))
-        .bind(json_id_list(ids))
-        .fetch_all(&self.pool)
-        .await?)
+        );
+        let read = sqlx::query_as::<_, T>(&sql)
+            .bind(json_id_list(ids))
+            .fetch_all(&self.pool);
+        Ok(metrics::timed_query("by_ids", read).await?)
     }
 
     /// Up to `limit` rows of `table` whose `parent` column is `key` and

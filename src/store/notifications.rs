@@ -2,7 +2,10 @@
 //! that let a subscriber catch up from a cursor.
 
 use super::{Dialect, Store, StoreResult, WriteTx, json_id_list, now_micros};
-use crate::model::{Audience, Id, NewNotification, Notification};
+use crate::{
+    model::{Audience, Id, NewNotification, Notification},
+    telemetry::metrics,
+};
 
 const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, \
                        post_id, chat_message_id, created_at, read_at";
@@ -118,15 +121,16 @@ impl Store {
         } else {
             ""
         };
-        Ok(sqlx::query_as::<_, Notification>(&format!(
+        let sql = format!(
             "SELECT {COLUMNS} FROM notifications WHERE recipient_id = $1 AND id < $2{unread} \
              ORDER BY id DESC LIMIT $3"
-        ))
-        .bind(recipient)
-        .bind(before_id.unwrap_or(i64::MAX))
-        .bind(limit)
-        .fetch_all(&self.pool)
-        .await?)
+        );
+        let read = sqlx::query_as::<_, Notification>(&sql)
+            .bind(recipient)
+            .bind(before_id.unwrap_or(i64::MAX))
+            .bind(limit)
+            .fetch_all(&self.pool);
+        Ok(metrics::timed_query("page", read).await?)
     }
 
     /// `recipient`'s notifications with an id above `after_id`, oldest
@@ -136,15 +140,16 @@ impl Store {
         recipient: Id,
         after_id: Id,
     ) -> StoreResult<Vec<Notification>> {
-        Ok(sqlx::query_as::<_, Notification>(&format!(
+        let sql = format!(
             "SELECT {COLUMNS} FROM notifications WHERE recipient_id = $1 AND id > $2 \
              ORDER BY id LIMIT $3"
-        ))
-        .bind(recipient)
-        .bind(after_id)
-        .bind(CATCH_UP_PAGE)
-        .fetch_all(&self.pool)
-        .await?)
+        );
+        let read = sqlx::query_as::<_, Notification>(&sql)
+            .bind(recipient)
+            .bind(after_id)
+            .bind(CATCH_UP_PAGE)
+            .fetch_all(&self.pool);
+        Ok(metrics::timed_query("catch_up", read).await?)
     }
 
     /// The id of each recipient's newest notification (0 for none), in

@@ -7,8 +7,10 @@
 //! - `scale`: the store suite on both backends, and several replicas
 //!   sharing PostgreSQL and a broker (Redis or LISTEN/NOTIFY), including
 //!   broker and database outages.
-//! - `ops`: what operators turn on: retention of notifications and chat
-//!   messages, on both backends.
+//! - `ops`: what operators turn on and watch: retention of notifications
+//!   and chat messages on both backends, and the real `herald` binary in
+//!   a process of its own, as an operator runs it: its JSON logs and its
+//!   metrics.
 //! - `tls`: replicas on a PostgreSQL and a Redis of the test's own that
 //!   speak only TLS, with certificates from a CA made for the test; and
 //!   what TLS refuses.
@@ -41,6 +43,8 @@ mod api {
 }
 
 mod ops {
+    mod logs;
+    mod metrics;
     mod retention;
 }
 

@@ -40,12 +40,14 @@ use futures_util::{
 };
 use serde_json::{Value, json};
 use tokio::time::{Instant, MissedTickBehavior};
+use tower_http::request_id::RequestId;
 use tracing::Instrument;
 
 use super::{AppState, serve::ConnectionPermit, serve::Lifecycle};
 use crate::{
     auth::{Auth, ClientIp, Principal, time_left},
     error::{AppError, UNSERIALISABLE_RESULT},
+    telemetry::metrics,
 };
 
 /// Read buffer per connection. tungstenite's default (128 KiB) is sized
@@ -96,6 +98,12 @@ pub fn upgrade(
     // Held by the socket's task: the connection counts until the socket
     // closes, not only until the upgrade.
     let permit = parts.extensions.get::<Arc<ConnectionPermit>>().cloned();
+    let request_id = parts
+        .extensions
+        .get::<RequestId>()
+        .and_then(|id| id.header_value().to_str().ok())
+        .unwrap_or_default()
+        .to_owned();
     let config = &state.services.config;
     let limits = SocketLimits {
         init_timeout: config.ws_init_timeout(),
@@ -113,15 +121,20 @@ pub fn upgrade(
         .max_message_size(max_message)
         .max_frame_size(max_message)
         .on_upgrade(move |socket| {
+            // The socket outlives the upgrade request and its span: its
+            // own span carries the request id on.
             let span = tracing::info_span!(
-                "websocket",
+                "connection",
+                transport = "websocket",
                 protocol = protocol.sec_websocket_protocol(),
                 client = %client,
-                user.id = tracing::field::Empty,
+                request_id,
+                user_id = tracing::field::Empty,
             );
             let tracker = lifecycle.clone();
             let served = async move {
                 let _permit = permit;
+                let _open = metrics::connection("websocket");
                 Socket::new(state, protocol, limits, client, lifecycle)
                     .serve(socket, header_auth)
                     .await;
@@ -275,7 +288,7 @@ impl Socket {
         }
         let principal = match &auth {
             Auth::User(principal) => {
-                tracing::Span::current().record("user.id", principal.user);
+                tracing::Span::current().record("user_id", principal.user);
                 tracing::debug!("websocket connection initialised");
                 Some(principal.clone())
             }

@@ -486,6 +486,9 @@ impl herald::broker::Broker for CountingBroker {
     fn router(&self) -> &std::sync::Arc<herald::broker::LocalRouter> {
         self.inner.router()
     }
+    fn kind(&self) -> &'static str {
+        self.inner.kind()
+    }
     async fn subscribe(
         &self,
         topic: herald::broker::Topic,

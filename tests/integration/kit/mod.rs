@@ -2,9 +2,11 @@
 //! file (`spawn_app`), with a method per operation the tests use, an HTTP
 //! client for queries and mutations, a real graphql-transport-ws client
 //! for subscriptions, subscriptions driven through the schema alone
-//! (`DirectStream`), the SSE client (`sse`) and the databases, replicas
-//! and Redis users of the scale-out tests (`stores`).
+//! (`DirectStream`), the SSE client (`sse`), the databases, replicas
+//! and Redis users of the scale-out tests (`stores`), and the real binary
+//! in a process of its own (`process`).
 
+pub mod process;
 pub mod sse;
 pub mod stores;
 
