@@ -5,9 +5,13 @@
 //! subscription, and do not cache: each batch reads the current rows, and
 //! concurrent deliveries of one event to many subscribers share a batch.
 
-use std::{collections::HashMap, sync::Arc};
+use std::{
+    collections::HashMap,
+    sync::{Arc, Mutex},
+};
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use tokio::sync::oneshot;
 
 use crate::{
     error::{AppError, AppResult},
@@ -64,31 +68,101 @@ impl<T: LoadById> Loader<Id> for ById<T> {
 }
 
 /// The newest notification id of each recipient (0 for none). A
-/// subscription without a cursor starts there; when thousands of clients
-/// reconnect at once (a deploy, a network blip), their starts share a few
-/// reads instead of one each.
+/// subscription without a cursor starts there. Reads are single-flight:
+/// while one runs, the recipients asking meanwhile queue up and the next
+/// read answers all of them (up to `NEWEST_IDS_BATCH` at a time). When
+/// thousands of clients reconnect at once (a deploy, a network blip) the
+/// batches grow with the burst, a few reads serve every start, and the
+/// burst holds one pool connection instead of queueing on all of them
+/// until the store timeout refuses it.
+#[derive(Clone)]
 pub struct LatestNotificationIds {
-    store: Arc<Store>,
+    inner: Arc<NewestIdsQueue>,
 }
 
-impl Loader<Id> for LatestNotificationIds {
-    type Value = Id;
-    type Error = Arc<StoreError>;
+/// Recipients per read of `LatestNotificationIds`.
+const NEWEST_IDS_BATCH: usize = 1000;
 
-    async fn load(&self, keys: &[Id]) -> Result<HashMap<Id, Id>, Self::Error> {
-        let rows = self
-            .store
-            .latest_notification_ids(keys)
+type NewestIdReply = oneshot::Sender<Result<Id, Arc<StoreError>>>;
+
+struct NewestIdsQueue {
+    store: Arc<Store>,
+    /// The recipients waiting, and whether a read is under way (its task
+    /// takes every waiter before it stops).
+    waiting: Mutex<(Vec<(Id, NewestIdReply)>, bool)>,
+}
+
+impl LatestNotificationIds {
+    fn new(store: Arc<Store>) -> Self {
+        LatestNotificationIds {
+            inner: Arc::new(NewestIdsQueue {
+                store,
+                waiting: Mutex::new((Vec::new(), false)),
+            }),
+        }
+    }
+
+    /// `user`'s newest notification id, `None` when they have none.
+    pub async fn load_one(&self, user: Id) -> Result<Option<Id>, Arc<StoreError>> {
+        let (reply, answer) = oneshot::channel();
+        let start_reading = {
+            let mut waiting = self.inner.lock();
+            waiting.0.push((user, reply));
+            !std::mem::replace(&mut waiting.1, true)
+        };
+        if start_reading {
+            tokio::spawn(Arc::clone(&self.inner).read_until_empty());
+        }
+        let newest = answer
             .await
-            .map_err(Arc::new)?;
-        Ok(rows.into_iter().collect())
+            .expect("the reading task answers every waiter it takes")?;
+        Ok((newest != 0).then_some(newest))
+    }
+}
+
+impl NewestIdsQueue {
+    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<(Id, NewestIdReply)>, bool)> {
+        self.waiting
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner())
+    }
+
+    async fn read_until_empty(self: Arc<Self>) {
+        loop {
+            let batch: Vec<(Id, NewestIdReply)> = {
+                let mut waiting = self.lock();
+                if waiting.0.is_empty() {
+                    waiting.1 = false;
+                    return;
+                }
+                let take = waiting.0.len().min(NEWEST_IDS_BATCH);
+                waiting.0.drain(..take).collect()
+            };
+            let mut users: Vec<Id> = batch.iter().map(|(user, _)| *user).collect();
+            users.sort_unstable();
+            users.dedup();
+            match self.store.latest_notification_ids(&users).await {
+                Ok(rows) => {
+                    let newest: HashMap<Id, Id> = rows.into_iter().collect();
+                    for (user, reply) in batch {
+                        let _ = reply.send(Ok(newest.get(&user).copied().unwrap_or(0)));
+                    }
+                }
+                Err(err) => {
+                    let err = Arc::new(err);
+                    for (_, reply) in batch {
+                        let _ = reply.send(Err(Arc::clone(&err)));
+                    }
+                }
+            }
+        }
     }
 }
 
 /// One loader per table that nested fields point into, and the one that
 /// starts subscriptions.
 pub struct Loaders {
-    pub latest_notification_ids: DataLoader<LatestNotificationIds>,
+    pub latest_notification_ids: LatestNotificationIds,
     pub users: DataLoader<ById<User>>,
     pub boards: DataLoader<ById<Board>>,
     pub cards: DataLoader<ById<Card>>,
@@ -111,12 +185,7 @@ fn loader<T: LoadById>(store: &Arc<Store>) -> DataLoader<ById<T>> {
 impl Loaders {
     pub fn new(store: Arc<Store>) -> Self {
         Loaders {
-            latest_notification_ids: DataLoader::new(
-                LatestNotificationIds {
-                    store: store.clone(),
-                },
-                tokio::spawn,
-            ),
+            latest_notification_ids: LatestNotificationIds::new(store.clone()),
             users: loader(&store),
             boards: loader(&store),
             cards: loader(&store),
@@ -141,4 +210,67 @@ pub async fn load_existing<T: LoadById>(loader: &DataLoader<ById<T>>, id: Id) ->
             std::any::type_name::<T>()
         ))
     })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::store::NewUser;
+
+    #[tokio::test]
+    async fn every_waiter_of_a_burst_gets_its_own_newest_id() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("herald.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        store.migrate().await.unwrap();
+        let mut users = Vec::new();
+        for n in 0..3 {
+            let email = format!("u{n}@example.com");
+            let new = NewUser {
+                name: "u",
+                email: &email,
+                password_hash: "x",
+            };
+            users.push(store.create_user(new).await.unwrap().id);
+        }
+        let raw = sqlx::SqlitePool::connect(&url).await.unwrap();
+        for recipient in [users[0], users[1], users[0]] {
+            sqlx::query(
+                "INSERT INTO notifications (recipient_id, prev_id, kind, message, created_at) \
+                 VALUES (?, 0, 'CARD_UPDATED', 'm', 0)",
+            )
+            .bind(recipient)
+            .execute(&raw)
+            .await
+            .unwrap();
+        }
+        let expected = |user: Id| match user {
+            u if u == users[0] => Some(3),
+            u if u == users[1] => Some(2),
+            _ => None,
+        };
+
+        // More waiters than one read takes, all at once, for the three
+        // users and for ids nobody has.
+        let loader = LatestNotificationIds::new(store);
+        let asks: Vec<Id> = (0..2_500)
+            .map(|n| {
+                if n % 2 == 0 {
+                    users[n % 3]
+                } else {
+                    10_000 + n as Id
+                }
+            })
+            .collect();
+        let answers = futures_util::future::join_all(asks.iter().map(|&user| {
+            let loader = loader.clone();
+            async move { loader.load_one(user).await.unwrap() }
+        }))
+        .await;
+        for (user, answer) in asks.iter().zip(answers) {
+            assert_eq!(answer, expected(*user), "user {user}");
+        }
+        // The queue drained: a later ask starts a read of its own.
+        assert_eq!(loader.load_one(users[1]).await.unwrap(), Some(2));
+    }
 }
