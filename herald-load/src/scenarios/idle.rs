@@ -64,6 +64,8 @@ struct IdleSummary {
     subscriptions: usize,
     connections_closed_by_server: usize,
     error_frames: u64,
+    /// The first frame that was not a result, to tell why.
+    first_error_frame: Option<String>,
     frames: u64,
     server_rss_bytes: ServerRss,
     bytes_per_connection: Option<f64>,
@@ -119,6 +121,7 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
 
     let query = Arc::new(notifications_query(&args.fields));
     let errors = Arc::new(AtomicU64::new(0));
+    let first_error = Arc::new(std::sync::OnceLock::<String>::new());
     let frames = Arc::new(AtomicU64::new(0));
     let subscribed = Instant::now();
     let readers = concurrently(
@@ -128,12 +131,16 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
         common.setup_concurrency,
         |(user, mut socket)| {
             let (query, errors, frames) = (query.clone(), errors.clone(), frames.clone());
+            let first_error = first_error.clone();
             async move {
                 ws::subscribe_notifications(&mut socket, &query, &user.id, per_connection).await?;
                 Ok(ws::spawn_reader(socket, move |frame, _| {
                     frames.fetch_add(1, Ordering::Relaxed);
                     if !ws::is_next(frame) {
                         errors.fetch_add(1, Ordering::Relaxed);
+                    }
+                    if !ws::is_next(frame) || frame.contains(r#""errors""#) {
+                        let _ = first_error.set(frame.chars().take(500).collect());
                     }
                 }))
             }
@@ -165,6 +172,7 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
         subscriptions,
         connections_closed_by_server: closed,
         error_frames,
+        first_error_frame: first_error.get().cloned(),
         frames: frames.load(Ordering::Relaxed),
         server_rss_bytes: ServerRss {
             before: rss_before,
