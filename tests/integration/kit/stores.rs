@@ -8,6 +8,31 @@ use tempfile::TempDir;
 
 use super::{TestApp, spawn_app_with};
 
+/// Declares each test once per backend: `sqlite::name` always runs,
+/// `postgres::name` when PostgreSQL is configured (ignored otherwise).
+macro_rules! on_both_backends {
+    ($($name:ident),* $(,)?) => {
+        mod sqlite {
+            $(
+                #[tokio::test]
+                async fn $name() {
+                    super::$name(crate::kit::stores::Backend::Sqlite).await
+                }
+            )*
+        }
+        mod postgres {
+            $(
+                #[tokio::test]
+                #[cfg_attr(not(herald_pg), ignore = "set HERALD_TEST_DATABASE_URL")]
+                async fn $name() {
+                    super::$name(crate::kit::stores::Backend::Postgres).await
+                }
+            )*
+        }
+    };
+}
+pub(crate) use on_both_backends;
+
 /// Which database a test runs on.
 #[derive(Clone, Copy, Debug)]
 pub enum Backend {

@@ -27,31 +27,7 @@ use crate::kit::{
     wait_for_subscriptions,
 };
 
-/// Declares each story once per backend: `sqlite::name` always runs,
-/// `postgres::name` when PostgreSQL is configured (ignored otherwise).
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::kit::stores::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                #[cfg_attr(not(herald_pg), ignore = "set HERALD_TEST_DATABASE_URL")]
-                async fn $name() {
-                    super::$name(crate::kit::stores::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+crate::kit::stores::on_both_backends!(
     a_sweep_deletes_expired_notifications_keeps_newer_ones_and_records_the_horizon,
     a_live_subscriber_receives_every_notification_once_across_a_sweep,
     a_cursor_into_deleted_notifications_is_expired_and_one_needing_none_resumes,

@@ -8,31 +8,7 @@ use herald::{
 
 use crate::kit::stores::{Backend, TestDb};
 
-/// Declares each test once per backend: `sqlite::name` always runs,
-/// `postgres::name` when PostgreSQL is configured (ignored otherwise).
-macro_rules! on_both_backends {
-    ($($name:ident),* $(,)?) => {
-        mod sqlite {
-            $(
-                #[tokio::test]
-                async fn $name() {
-                    super::$name(crate::kit::stores::Backend::Sqlite).await
-                }
-            )*
-        }
-        mod postgres {
-            $(
-                #[tokio::test]
-                #[cfg_attr(not(herald_pg), ignore = "set HERALD_TEST_DATABASE_URL")]
-                async fn $name() {
-                    super::$name(crate::kit::stores::Backend::Postgres).await
-                }
-            )*
-        }
-    };
-}
-
-on_both_backends!(
+crate::kit::stores::on_both_backends!(
     users_are_unique_by_email_and_found_by_id,
     follows_are_idempotent_and_listed_both_ways,
     boards_members_cards_assignees_and_comments,
