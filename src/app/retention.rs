@@ -20,6 +20,7 @@ use tokio_util::sync::CancellationToken;
 use crate::{
     config::Config,
     store::{Retained, Store, StoreResult},
+    telemetry::metrics,
 };
 
 /// Rows deleted per transaction: a few milliseconds of work on either
@@ -77,11 +78,20 @@ async fn sweep_kind(store: &Store, kind: Retained, older_than: i64) -> StoreResu
     let mut total = 0;
     loop {
         let deleted = store.delete_expired(kind, older_than, BATCH).await?;
+        metrics::retention_deleted(kind_label(kind), deleted);
         total += deleted;
         if deleted < BATCH as u64 {
             return Ok(total);
         }
         tokio::time::sleep(PAUSE).await;
+    }
+}
+
+/// `kind` as the metrics label it.
+fn kind_label(kind: Retained) -> &'static str {
+    match kind {
+        Retained::Notifications => "notifications",
+        Retained::ChatMessages => "chat_messages",
     }
 }
 

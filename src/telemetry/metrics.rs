@@ -38,6 +38,7 @@ pub const STORE_TRANSACTION: &str = "herald_store_transaction_seconds";
 pub const STORE_QUERY: &str = "herald_store_query_seconds";
 pub const HTTP_REQUESTS: &str = "herald_http_requests_total";
 pub const REFUSALS: &str = "herald_refusals_total";
+pub const RETENTION_DELETED: &str = "herald_retention_deleted_total";
 
 /// Every family Herald exports: name, kind (`counter`, `gauge` or
 /// `histogram`, as Prometheus types it), labels and meaning. README's
@@ -122,6 +123,11 @@ pub const FAMILIES: &[(&str, &str, &str)] = &[
         REFUSALS,
         "counter",
         "requests refused with a code (label code: RATE_LIMITED, QUERY_TOO_DEEP, OVERLOADED, ...)",
+    ),
+    (
+        RETENTION_DELETED,
+        "counter",
+        "rows the retention sweep deleted (label kind: notifications, chat_messages)",
     ),
 ];
 
@@ -214,6 +220,9 @@ fn register_zeroes(broker: &'static str) {
         counter!(name, "broker" => broker).absolute(0);
     }
     gauge!(BROKER_OUTBOX_DEPTH).set(0.0);
+    for kind in ["notifications", "chat_messages"] {
+        counter!(RETENTION_DELETED, "kind" => kind).absolute(0);
+    }
 }
 
 /// One unit of a gauge, held while this value lives: incremented when it
@@ -370,6 +379,12 @@ pub fn http_request(status: u16, operation: &str) {
 }
 
 /// A request refused with the `extensions.code` `code`.
+/// Rows of `kind` (`notifications`, `chat_messages`) a retention sweep
+/// deleted.
+pub fn retention_deleted(kind: &'static str, rows: u64) {
+    counter!(RETENTION_DELETED, "kind" => kind).increment(rows);
+}
+
 pub fn refusal(code: &'static str) {
     counter!(REFUSALS, "code" => code).increment(1);
 }

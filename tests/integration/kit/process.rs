@@ -30,7 +30,7 @@ pub struct HeraldProcess {
     pub metrics_addr: Option<SocketAddr>,
     pub http: reqwest::Client,
     lines: Arc<Mutex<Vec<String>>>,
-    _data_dir: TempDir,
+    data_dir: Arc<TempDir>,
 }
 
 impl HeraldProcess {
@@ -40,6 +40,12 @@ impl HeraldProcess {
     /// it listens.
     pub async fn start(flags: &[&str]) -> HeraldProcess {
         let data_dir = tempfile::tempdir().expect("temp dir");
+        HeraldProcess::start_in(Arc::new(data_dir), flags).await
+    }
+
+    /// As `start`, on a data directory another process used before (a
+    /// restart).
+    pub async fn start_in(data_dir: Arc<TempDir>, flags: &[&str]) -> HeraldProcess {
         let mut command = Command::new(env!("CARGO_BIN_EXE_herald"));
         command
             .env_clear()
@@ -62,7 +68,7 @@ impl HeraldProcess {
             metrics_addr: None,
             http: reqwest::Client::new(),
             lines,
-            _data_dir: data_dir,
+            data_dir,
         };
         process.addr = process.address_logged_as("Herald is listening").await;
         if flags.contains(&"--metrics-listen") {
@@ -91,6 +97,11 @@ impl HeraldProcess {
             );
             tokio::time::sleep(Duration::from_millis(20)).await;
         }
+    }
+
+    /// The data directory, for a restart with `start_in`.
+    pub fn data_dir(&self) -> Arc<TempDir> {
+        Arc::clone(&self.data_dir)
     }
 
     pub fn url(&self, path: &str) -> String {

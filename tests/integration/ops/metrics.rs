@@ -4,16 +4,19 @@
 
 use herald::telemetry::metrics::FAMILIES;
 use serde_json::json;
+use sqlx::Connection;
 
 use crate::kit::{TestUser, WsClient, error_code, process::HeraldProcess, refused_code, stores};
 
-/// The families a single process on the in-memory broker cannot move:
-/// nothing reconnects, no subscriber lags, and there is no outbox. They
-/// must still be exported (at 0); the Redis test moves the first two.
-const STILL_IN_ONE_PROCESS: &[&str] = &[
+/// The families the flow below cannot move: on one process with the
+/// in-memory broker nothing reconnects, no subscriber lags and there is no
+/// outbox (the Redis test moves the first two), and nothing is old enough
+/// for retention (its own test moves it). They must still be exported, at 0.
+const NOT_MOVED_BY_THE_FLOW: &[&str] = &[
     "herald_broker_reconnects_total",
     "herald_resyncs_total",
     "herald_broker_outbox_depth",
+    "herald_retention_deleted_total",
 ];
 
 /// A cursor before any notification: `after` it, a subscription replays
@@ -80,7 +83,7 @@ async fn every_family_moves_through_a_real_flow() {
     let scrape = herald.scrape().await;
     for &(family, kind, _) in FAMILIES {
         assert_eq!(scrape.types.get(family).map(String::as_str), Some(kind));
-        if STILL_IN_ONE_PROCESS.contains(&family) {
+        if NOT_MOVED_BY_THE_FLOW.contains(&family) {
             assert_eq!(scrape.movement(family), 0.0, "{family}");
         } else {
             assert!(scrape.movement(family) > 0.0, "{family} did not move");
@@ -160,4 +163,50 @@ async fn the_redis_broker_counts_what_it_publishes_receives_and_reconnects() {
     herald
         .wait_for_metric("herald_resyncs_total", &[("reason", "broker")], 1.0)
         .await;
+}
+
+#[tokio::test]
+async fn retention_counts_the_rows_it_deletes() {
+    let mut first = HeraldProcess::start(&[]).await;
+    let alice = first.sign_up("Alice").await;
+    let bob = first.sign_up("Bob").await;
+    let card = first.shared_card(&alice, &bob).await;
+    first.assign(&alice, &card, &bob).await;
+    first.stop().await;
+    let data_dir = first.data_dir();
+    drop(first);
+
+    // Every notification the first run wrote, made older than a day.
+    let url = format!("sqlite://{}", data_dir.path().join("herald.db").display());
+    let mut db = sqlx::SqliteConnection::connect(&url).await.unwrap();
+    let aged = sqlx::query("UPDATE notifications SET created_at = 0")
+        .execute(&mut db)
+        .await
+        .unwrap()
+        .rows_affected();
+    assert!(aged >= 1);
+    drop(db);
+
+    let herald = HeraldProcess::start_in(data_dir, &["--retention-days", "1"]).await;
+    let scrape = herald
+        .wait_for_metric(
+            "herald_retention_deleted_total",
+            &[("kind", "notifications")],
+            aged as f64,
+        )
+        .await;
+    assert_eq!(
+        scrape.value(
+            "herald_retention_deleted_total",
+            &[("kind", "notifications")]
+        ),
+        aged as f64
+    );
+    assert_eq!(
+        scrape.value(
+            "herald_retention_deleted_total",
+            &[("kind", "chat_messages")]
+        ),
+        0.0
+    );
 }
