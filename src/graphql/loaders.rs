@@ -80,6 +80,25 @@ pub struct LatestNotificationIds {
     inner: Arc<NewestIdsQueue>,
 }
 
+/// Ends `NewestIdsQueue`'s reading state when its task ends: waiters
+/// still queued get no answer (their ask fails), and the next ask reads.
+struct ResetOnExit<'a> {
+    queue: &'a NewestIdsQueue,
+    /// Set when the task found the queue empty and ended the reading
+    /// state itself: nothing is left to reset (a new read may have begun).
+    finished: bool,
+}
+
+impl Drop for ResetOnExit<'_> {
+    fn drop(&mut self) {
+        if !self.finished {
+            let mut waiting = self.queue.lock();
+            waiting.0.clear();
+            waiting.1 = false;
+        }
+    }
+}
+
 /// Recipients per read of `LatestNotificationIds`.
 const NEWEST_IDS_BATCH: usize = 1000;
 
@@ -103,7 +122,7 @@ impl LatestNotificationIds {
     }
 
     /// `user`'s newest notification id, `None` when they have none.
-    pub async fn load_one(&self, user: Id) -> Result<Option<Id>, Arc<StoreError>> {
+    pub async fn load_one(&self, user: Id) -> AppResult<Option<Id>> {
         let (reply, answer) = oneshot::channel();
         let start_reading = {
             let mut waiting = self.inner.lock();
@@ -113,9 +132,11 @@ impl LatestNotificationIds {
         if start_reading {
             tokio::spawn(Arc::clone(&self.inner).read_until_empty());
         }
-        let newest = answer
-            .await
-            .expect("the reading task answers every waiter it takes")?;
+        // No answer: the reading task was stopped (a shutdown) before it
+        // reached this waiter.
+        let newest = answer.await.map_err(|_| {
+            AppError::Unavailable("the server is shutting down; try again shortly".into())
+        })??;
         Ok((newest != 0).then_some(newest))
     }
 }
@@ -128,11 +149,19 @@ impl NewestIdsQueue {
     }
 
     async fn read_until_empty(self: Arc<Self>) {
+        // However this task ends (cancelled with the runtime, or a panic),
+        // the waiters it did not answer are told, and the next ask starts
+        // a new read.
+        let mut reset = ResetOnExit {
+            queue: &self,
+            finished: false,
+        };
         loop {
             let batch: Vec<(Id, NewestIdReply)> = {
                 let mut waiting = self.lock();
                 if waiting.0.is_empty() {
                     waiting.1 = false;
+                    reset.finished = true;
                     return;
                 }
                 let take = waiting.0.len().min(NEWEST_IDS_BATCH);
