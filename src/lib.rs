@@ -314,7 +314,7 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
         telemetry::metrics::install(herald.services.broker.kind())
             .context("installing the metrics recorder")?;
         if let Some(address) = config.metrics_listen {
-            serve_metrics(address).await?;
+            serve_metrics(address, &herald.services).await?;
         }
     }
     let listener = TcpListener::bind(listen)
@@ -328,14 +328,26 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
 }
 
 /// Serves `/metrics` alone on `address`, apart from the API, until the
-/// process exits.
-async fn serve_metrics(address: std::net::SocketAddr) -> anyhow::Result<()> {
+/// process exits, through the same accept loop as the API (request-head
+/// timeout, connection caps per process and per address), so that the
+/// metrics port bounds what a client can hold open as the API port does.
+async fn serve_metrics(address: std::net::SocketAddr, services: &Services) -> anyhow::Result<()> {
     let listener = TcpListener::bind(address)
         .await
         .with_context(|| format!("binding {address} for metrics"))?;
     tracing::info!(address = %listener.local_addr()?, "serving metrics");
+    let config = Arc::clone(&services.config);
+    let broker = services.broker.clone();
     tokio::spawn(async move {
-        if let Err(err) = axum::serve(listener, http::metrics_routes()).await {
+        let served = http::serve::serve(
+            listener,
+            http::metrics_routes(),
+            &config.limits,
+            broker,
+            std::future::pending(),
+        )
+        .await;
+        if let Err(err) = served {
             tracing::warn!(error = %err, "the metrics listener stopped");
         }
     });
