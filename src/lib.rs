@@ -308,11 +308,13 @@ pub async fn serve(config: Config) -> anyhow::Result<()> {
     let files = config::raise_open_file_limit();
     tracing::debug!(open_file_limit = files, "file limit");
     let listen = config.listen;
+    if config.metrics {
+        telemetry::metrics::install().context("installing the metrics recorder")?;
+    }
     let herald = build(config).await?;
     let config = Arc::clone(&herald.services.config);
     if config.metrics {
-        telemetry::metrics::install(herald.services.broker.kind())
-            .context("installing the metrics recorder")?;
+        telemetry::metrics::register_broker(herald.services.broker.kind());
         if let Some(address) = config.metrics_listen {
             serve_metrics(address, &herald.services).await?;
         }

@@ -155,8 +155,10 @@ static HANDLE: OnceLock<PrometheusHandle> = OnceLock::new();
 /// Installs the process's recorder (once; later calls return the first)
 /// and gives every family its help text and, for the labels known in
 /// advance, a zero sample, so that a scrape shows a family before it
-/// first moves. `broker` names this process's broker.
-pub fn install(broker: &'static str) -> anyhow::Result<()> {
+/// first moves. The serve path calls it before it builds the server, so
+/// that nothing the server does at start (the first retention sweep, the
+/// broker's first connection) is counted before there is a recorder.
+pub fn install() -> anyhow::Result<()> {
     if HANDLE.get().is_some() {
         return Ok(());
     }
@@ -172,7 +174,7 @@ pub fn install(broker: &'static str) -> anyhow::Result<()> {
     let handle = builder.install_recorder()?;
     let handle = HANDLE.get_or_init(|| handle);
     describe_families();
-    register_zeroes(broker);
+    register_zeroes();
     let _ = DELIVERY.set(delivery_handles());
     let upkeep = handle.clone();
     tokio::spawn(async move {
@@ -201,27 +203,32 @@ fn describe_families() {
     }
 }
 
-fn register_zeroes(broker: &'static str) {
+fn register_zeroes() {
     for transport in ["websocket", "sse"] {
         gauge!(CONNECTIONS, "transport" => transport).set(0.0);
     }
     for field in ["notifications", "chatMessages"] {
         gauge!(SUBSCRIPTIONS, "field" => field).set(0.0);
     }
-    counter!(NOTIFICATIONS_WRITTEN).absolute(0);
+    counter!(NOTIFICATIONS_WRITTEN).increment(0);
     for path in [Path::Live, Path::Store] {
-        counter!(DELIVERIES, "path" => path.label()).absolute(0);
+        counter!(DELIVERIES, "path" => path.label()).increment(0);
     }
-    counter!(CATCHUP_READS).absolute(0);
+    counter!(CATCHUP_READS).increment(0);
     for reason in ["overflow", "broker", "gap"] {
-        counter!(RESYNCS, "reason" => reason).absolute(0);
-    }
-    for name in [BROKER_PUBLISHED, BROKER_RECEIVED, BROKER_RECONNECTS] {
-        counter!(name, "broker" => broker).absolute(0);
+        counter!(RESYNCS, "reason" => reason).increment(0);
     }
     gauge!(BROKER_OUTBOX_DEPTH).set(0.0);
     for kind in ["notifications", "chat_messages"] {
-        counter!(RETENTION_DELETED, "kind" => kind).absolute(0);
+        counter!(RETENTION_DELETED, "kind" => kind).increment(0);
+    }
+}
+
+/// Gives the broker's families a zero sample labelled with `broker`, the
+/// kind this process opened; a count already made is kept.
+pub fn register_broker(broker: &'static str) {
+    for name in [BROKER_PUBLISHED, BROKER_RECEIVED, BROKER_RECONNECTS] {
+        counter!(name, "broker" => broker).increment(0);
     }
 }
 
