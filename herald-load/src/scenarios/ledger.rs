@@ -62,7 +62,15 @@ pub struct Tally {
     pub duplicated: u64,
     pub unexpected_frames: u64,
     pub error_frames: u64,
+    /// The first events (at most `SHOWN_INCOMPLETE`) that reached fewer
+    /// than all their slots, as `[event, deliveries]`: where to look when
+    /// something was lost.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub incomplete: Vec<(usize, u64)>,
 }
+
+/// How many incomplete events a tally names.
+const SHOWN_INCOMPLETE: usize = 20;
 
 impl Tally {
     /// Deliveries that went wrong: lost or duplicated.
@@ -193,7 +201,18 @@ impl Ledger {
             duplicated: self.duplicated.load(Ordering::Relaxed),
             unexpected_frames: self.unexpected.load(Ordering::Relaxed),
             error_frames: self.errors.load(Ordering::Relaxed),
+            incomplete: self.incomplete(),
         }
+    }
+
+    /// Events sent but not delivered to every slot (the first few).
+    fn incomplete(&self) -> Vec<(usize, u64)> {
+        (0..self.events())
+            .filter(|&event| self.sent_at[event].load(Ordering::Relaxed) > 0)
+            .map(|event| (event, self.delivered_of(event)))
+            .filter(|&(_, delivered)| delivered < self.slots as u64)
+            .take(SHOWN_INCOMPLETE)
+            .collect()
     }
 
     fn nanos_since_t0(&self, at: Instant) -> u64 {

@@ -12,14 +12,19 @@
 //!
 //! A warm-up round first updates every card once and waits for all those
 //! deliveries: it proves every subscription is live before the clock runs,
-//! and its deliveries are checked but not timed.
+//! and its deliveries are checked but not timed. graphql-transport-ws
+//! does not acknowledge a `subscribe`, so an update committed before the
+//! server registered a subscription is, rightly, not delivered to it (a
+//! subscription without a cursor starts at "now"): a warm-up update that
+//! has not reached all its subscriptions within `WARM_UP_WAIT` is sent
+//! again, up to `WARM_UP_ATTEMPTS` times.
 //!
 //! The run is five steps: `set_up` the board, open the subscriptions
 //! (`Subscribers`), `warm_up`, `measure`, `summarise`. The `Routes` say
 //! where each update should arrive; the shared `Ledger` counts what did.
 
 use std::{
-    ops::Range,
+    collections::HashSet,
     sync::{
         Arc, Mutex,
         atomic::{AtomicU32, Ordering},
@@ -269,10 +274,19 @@ struct Sender {
     quiet: bool,
 }
 
-/// What the sender achieved over a range of updates.
+/// Sends of each warm-up update at most …
+const WARM_UP_ATTEMPTS: usize = 5;
+/// … each given this long to reach its subscriptions before it is sent
+/// again; the last attempt is given `WARM_UP_LAST_WAIT`.
+const WARM_UP_WAIT: Duration = Duration::from_secs(2);
+const WARM_UP_LAST_WAIT: Duration = Duration::from_secs(60);
+
+/// What the sender achieved over a list of updates.
 #[derive(Default)]
 struct Sent {
     ok: u64,
+    /// The sequence numbers of the updates that succeeded.
+    ok_seqs: Vec<u64>,
     failed: u64,
     http_micros: Vec<u64>,
     secs: f64,
@@ -280,10 +294,11 @@ struct Sent {
 }
 
 impl Sent {
-    fn record(&mut self, result: anyhow::Result<()>, took: Duration) {
+    fn record(&mut self, seq: u64, result: anyhow::Result<()>, took: Duration) {
         match result {
             Ok(()) => {
                 self.ok += 1;
+                self.ok_seqs.push(seq);
                 self.http_micros.push(took.as_micros() as u64);
             }
             Err(err) => {
@@ -315,12 +330,12 @@ impl Sender {
     /// Sends one update per sequence number in `seqs`, paced at `rate`
     /// per second (open loop: each is due at a fixed time, whatever the
     /// previous ones took), to the card of user `pick(seq)`.
-    async fn send(&self, what: &str, seqs: Range<u64>, pick: impl Fn(u64) -> usize) -> Sent {
-        let bar = progress::bar(self.quiet, seqs.end - seqs.start, what);
+    async fn send(&self, what: &str, seqs: Vec<u64>, pick: impl Fn(u64) -> usize) -> Sent {
+        let bar = progress::bar(self.quiet, seqs.len() as u64, what);
         let in_flight = Arc::new(Semaphore::new(self.max_in_flight));
         let outcome = Arc::new(Mutex::new(Sent::default()));
         let started = Instant::now();
-        for (i, seq) in seqs.enumerate() {
+        for (i, seq) in seqs.into_iter().enumerate() {
             tokio::time::sleep_until(started + Duration::from_secs_f64(i as f64 / self.rate)).await;
             let permit = in_flight
                 .clone()
@@ -358,7 +373,7 @@ impl Sender {
             outcome
                 .lock()
                 .expect("outcome poisoned")
-                .record(result, took);
+                .record(seq, result, took);
             bar.inc(1);
             drop(permit);
         });
@@ -366,27 +381,45 @@ impl Sender {
 }
 
 /// Updates every card once, then waits until every subscription has its
-/// update: proof that all are live before the clock runs.
+/// update: proof that all are live before the clock runs. An update that
+/// some subscription still lacks after `WARM_UP_WAIT` is sent again (its
+/// subscription may have been registered after it was committed). The
+/// result counts as succeeded each card updated at least once.
 async fn warm_up(common: &Common, sender: &Sender) -> Sent {
     let routes = &sender.routes;
-    let sent = sender
-        .send("warm-up", 0..routes.users() as u64, |seq| seq as usize)
-        .await;
-    let expected = sent.ok * routes.subs as u64;
-    wait_for(
-        common,
-        &routes.ledger,
-        expected,
-        Duration::from_secs(60),
-        "warm-up",
-    )
-    .await;
-    if routes.ledger.delivered() < expected {
+    let ledger = &routes.ledger;
+    let subs = routes.subs as u64;
+    let mut pending: Vec<u64> = (0..routes.users() as u64).collect();
+    let mut warm_up = Sent::default();
+    for attempt in 1..=WARM_UP_ATTEMPTS {
+        if attempt > 1 {
+            ledger.note_warm_up_resent();
+        }
+        let sent = sender
+            .send("warm-up", pending.clone(), |seq| seq as usize)
+            .await;
+        warm_up.failed += sent.failed;
+        warm_up.first_error = warm_up.first_error.or(sent.first_error);
+        warm_up.ok_seqs.extend(sent.ok_seqs);
+        let wait = if attempt == WARM_UP_ATTEMPTS {
+            WARM_UP_LAST_WAIT
+        } else {
+            WARM_UP_WAIT
+        };
+        let expected = routes.users() as u64 * subs;
+        wait_for(common, ledger, expected, wait, "warm-up").await;
+        pending.retain(|&seq| ledger.delivered_of(seq as usize) < subs);
+        if pending.is_empty() {
+            break;
+        }
+    }
+    if !pending.is_empty() {
         eprintln!(
             "herald-load: warm-up incomplete: some subscriptions never received their update"
         );
     }
-    sent
+    warm_up.ok = warm_up.ok_seqs.iter().collect::<HashSet<_>>().len() as u64;
+    warm_up
 }
 
 /// What the measured phase achieved.
@@ -405,7 +438,7 @@ async fn measure(common: &Common, args: &P2pArgs, sender: &Sender, warm_up: &Sen
     let client_cpu_before = stats::own_cpu_secs();
     let routes = &sender.routes;
     let users = routes.users();
-    let seqs = users as u64..routes.ledger.events() as u64;
+    let seqs = (users as u64..routes.ledger.events() as u64).collect();
     let sent = sender
         .send("updates", seqs, |_| rand::thread_rng().gen_range(0..users))
         .await;
