@@ -325,16 +325,15 @@ impl NotificationSubscription {
             // more). Reading the newest id after registering instead would
             // drop what is committed between the two, although the
             // subscription already counts as live.
-            // The quiet start (`newest_read_at`) is off until a lost
-            // delivery seen with it on is explained: every start reads.
             None => {
+                let mark = ctx.services().broker.epoch();
                 let newest = ctx
                     .loaders()
                     .latest_notification_ids
                     .load_one(me)
                     .await?
                     .unwrap_or(0);
-                (newest, None)
+                (newest, mark)
             }
         };
         let store = ctx.services().store.clone();
