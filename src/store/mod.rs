@@ -22,7 +22,7 @@ mod users;
 use std::{str::FromStr, sync::Arc, time::Duration};
 
 use sqlx::{
-    Any, AnyPool, Transaction,
+    Any, AnyConnection, AnyPool, Connection as _, Transaction,
     any::{AnyConnectOptions, AnyPoolOptions},
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
@@ -101,13 +101,61 @@ impl Dialect {
 pub struct Store {
     pool: AnyPool,
     dialect: Dialect,
-    /// SQLite has a single writer. Taking this lock before `BEGIN` makes
-    /// this process's writers queue here instead of failing with
-    /// SQLITE_BUSY, and it keeps notification ids in commit order.
-    /// PostgreSQL uses a transaction-scoped advisory lock for the second
-    /// purpose instead. Owned guards, so that a transaction can outlive
-    /// the request that began it (`WriteTx` is `'static`).
-    sqlite_writer: Arc<Mutex<()>>,
+    /// SQLite has a single writer, so every write transaction of this
+    /// process runs on one connection of its own, taken by locking it:
+    /// writers queue here instead of failing with SQLITE_BUSY, ids are
+    /// given in commit order, and a write costs no pool checkout (sqlx
+    /// pings a pooled connection's worker thread each time it is returned:
+    /// a round trip per transaction). Reads keep the pool. PostgreSQL
+    /// writes use the pool and a transaction-scoped advisory lock. Owned
+    /// guards, so that a transaction can outlive the request that began
+    /// it (`WriteTx` is `'static`).
+    sqlite_writer: Arc<Mutex<SqliteWriter>>,
+    /// How to open the SQLite writer connection, and how long to wait for
+    /// it (the pool's acquire timeout).
+    writer_options: Option<AnyConnectOptions>,
+    acquire_timeout: Duration,
+}
+
+/// The SQLite writer connection, opened at the first write.
+#[derive(Default)]
+struct SqliteWriter {
+    conn: Option<AnyConnection>,
+    /// A transaction was begun and neither committed nor rolled back (its
+    /// `WriteTx` was dropped where no task could roll it back, or `BEGIN`
+    /// itself was cancelled): the next writer rolls it back first.
+    in_transaction: bool,
+    /// `Store::close` was called: no more writes.
+    closed: bool,
+}
+
+impl SqliteWriter {
+    /// Opens the connection (with Herald's pragmas) if it is not, and
+    /// rolls back any transaction left behind.
+    async fn ready(&mut self, options: &AnyConnectOptions) -> StoreResult<()> {
+        if self.closed {
+            return Err(StoreError(sqlx::Error::PoolClosed));
+        }
+        if self.in_transaction {
+            self.in_transaction = false;
+            if let Some(conn) = &mut self.conn
+                && sqlx::Executor::execute(&mut *conn, "ROLLBACK")
+                    .await
+                    .is_err()
+            {
+                // A connection that cannot roll back is not trusted.
+                self.conn = None;
+            }
+        }
+        if self.conn.is_none() {
+            let mut conn = AnyConnection::connect_with(options).await?;
+            for pragma in SQLITE_PRAGMAS {
+                sqlx::Executor::execute(&mut conn, *pragma).await?;
+            }
+            self.conn = Some(conn);
+        }
+        Ok(())
+    }
 }
 
 /// How the pool behaves; `Default` is what `connect` uses.
@@ -133,11 +181,70 @@ impl Default for StoreOptions {
 /// borrows nothing, so that its commit can run to the end in a task of its
 /// own even when the request that began it is cancelled.
 pub struct WriteTx {
-    tx: Transaction<'static, Any>,
+    tx: TxConnection,
     dialect: Dialect,
-    _writer: Option<OwnedMutexGuard<()>>,
     /// When it began, for the transaction-time metric.
     began: std::time::Instant,
+}
+
+/// The connection a write transaction runs on: a pooled one in a sqlx
+/// transaction (PostgreSQL), or the locked SQLite writer, in a
+/// transaction begun by hand (`None` once committed or handed to the task
+/// that rolls it back).
+enum TxConnection {
+    Pooled(Option<Transaction<'static, Any>>),
+    Writer(Option<OwnedMutexGuard<SqliteWriter>>),
+}
+
+impl std::ops::Deref for TxConnection {
+    type Target = AnyConnection;
+
+    fn deref(&self) -> &AnyConnection {
+        match self {
+            TxConnection::Pooled(tx) => tx.as_deref().expect("a live transaction"),
+            TxConnection::Writer(writer) => writer
+                .as_ref()
+                .and_then(|w| w.conn.as_ref())
+                .expect("a live transaction has its connection"),
+        }
+    }
+}
+
+impl std::ops::DerefMut for TxConnection {
+    fn deref_mut(&mut self) -> &mut AnyConnection {
+        match self {
+            TxConnection::Pooled(tx) => tx.as_deref_mut().expect("a live transaction"),
+            TxConnection::Writer(writer) => writer
+                .as_mut()
+                .and_then(|w| w.conn.as_mut())
+                .expect("a live transaction has its connection"),
+        }
+    }
+}
+
+/// An uncommitted SQLite transaction rolls back as it is dropped: in a
+/// task that keeps the writer locked until the `ROLLBACK` has run, or,
+/// where no task can run (the runtime is gone), by the next writer.
+impl Drop for TxConnection {
+    fn drop(&mut self) {
+        let TxConnection::Writer(writer) = self else {
+            return;
+        };
+        let Some(mut writer) = writer.take() else {
+            return;
+        };
+        writer.in_transaction = true;
+        if let Ok(runtime) = tokio::runtime::Handle::try_current() {
+            runtime.spawn(async move {
+                if let Some(conn) = &mut writer.conn {
+                    match sqlx::Executor::execute(&mut *conn, "ROLLBACK").await {
+                        Ok(_) => writer.in_transaction = false,
+                        Err(_) => writer.conn = None,
+                    }
+                }
+            });
+        }
+    }
 }
 
 impl WriteTx {
@@ -163,8 +270,25 @@ impl WriteTx {
             .await?)
     }
 
-    pub async fn commit(self) -> StoreResult<()> {
-        self.tx.commit().await?;
+    pub async fn commit(mut self) -> StoreResult<()> {
+        match &mut self.tx {
+            TxConnection::Pooled(tx) => {
+                tx.take().expect("a live transaction").commit().await?;
+            }
+            TxConnection::Writer(writer) => {
+                let guard = writer.as_mut().expect("a live transaction has its writer");
+                let conn = guard
+                    .conn
+                    .as_mut()
+                    .expect("a live transaction has its connection");
+                // Failed: the transaction is still open, and rolls back as
+                // `self` is dropped.
+                sqlx::Executor::execute(&mut *conn, "COMMIT").await?;
+                // Committed: release the writer as it is.
+                guard.in_transaction = false;
+                writer.take();
+            }
+        }
         metrics::transaction_committed(self.began);
         Ok(())
     }
@@ -235,14 +359,7 @@ impl Store {
         } = options;
         let pool = match dialect {
             Dialect::Sqlite => {
-                let url = if url.contains("mode=") {
-                    url.to_owned()
-                } else if url.contains('?') {
-                    format!("{url}&mode=rwc")
-                } else {
-                    format!("{url}?mode=rwc")
-                };
-                let options = AnyConnectOptions::from_str(&url)?;
+                let options = AnyConnectOptions::from_str(&sqlite_url(url))?;
                 let pool = AnyPoolOptions::new()
                     .max_connections(max_connections.unwrap_or(8))
                     .acquire_timeout(acquire_timeout)
@@ -272,10 +389,16 @@ impl Store {
                     .await?
             }
         };
+        let writer_options = match dialect {
+            Dialect::Sqlite => Some(AnyConnectOptions::from_str(&sqlite_url(url))?),
+            Dialect::Postgres => None,
+        };
         Ok(Arc::new(Store {
             pool,
             dialect,
-            sqlite_writer: Arc::new(Mutex::new(())),
+            sqlite_writer: Arc::new(Mutex::new(SqliteWriter::default())),
+            writer_options,
+            acquire_timeout,
         }))
     }
 
@@ -327,17 +450,34 @@ impl Store {
     /// `busy_timeout`, when another process wrote in between.
     pub async fn begin_write(&self) -> StoreResult<WriteTx> {
         let began = std::time::Instant::now();
-        let (writer, tx) = match self.dialect {
-            Dialect::Sqlite => {
-                let writer = Arc::clone(&self.sqlite_writer).lock_owned().await;
-                (Some(writer), self.pool.begin_with("BEGIN IMMEDIATE").await?)
+        let tx = match (self.dialect, &self.writer_options) {
+            (Dialect::Sqlite, Some(options)) => {
+                // Bounded like a pool checkout: a writer that waits longer
+                // is told SERVICE_UNAVAILABLE.
+                let locked = Arc::clone(&self.sqlite_writer).lock_owned();
+                let mut writer = tokio::time::timeout(self.acquire_timeout, locked)
+                    .await
+                    .map_err(|_| StoreError(sqlx::Error::PoolTimedOut))?;
+                writer.ready(options).await?;
+                // Set before `BEGIN` is sent: if this future is dropped
+                // while the statement waits (for another process's lock),
+                // the connection still runs it, and the next writer must
+                // roll back what it began.
+                writer.in_transaction = true;
+                let conn = writer.conn.as_mut().expect("opened by ready");
+                if let Err(err) = sqlx::Executor::execute(&mut *conn, "BEGIN IMMEDIATE").await {
+                    // Not trusted any more: the next writer opens another.
+                    writer.conn = None;
+                    writer.in_transaction = false;
+                    return Err(err.into());
+                }
+                TxConnection::Writer(Some(writer))
             }
-            Dialect::Postgres => (None, self.pool.begin().await?),
+            _ => TxConnection::Pooled(Some(self.pool.begin().await?)),
         };
         Ok(WriteTx {
             tx,
             dialect: self.dialect,
-            _writer: writer,
             began,
         })
     }
@@ -386,7 +526,26 @@ impl Store {
     }
 
     pub async fn close(&self) {
+        {
+            let mut writer = self.sqlite_writer.lock().await;
+            writer.closed = true;
+            if let Some(conn) = writer.conn.take() {
+                let _ = conn.close().await;
+            }
+        }
         self.pool.close().await;
+    }
+}
+
+/// A SQLite URL that creates the file when it does not exist, unless it
+/// says otherwise.
+fn sqlite_url(url: &str) -> String {
+    if url.contains("mode=") {
+        url.to_owned()
+    } else if url.contains('?') {
+        format!("{url}&mode=rwc")
+    } else {
+        format!("{url}?mode=rwc")
     }
 }
 
@@ -479,6 +638,64 @@ fn json_id_list(ids: &[Id]) -> String {
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    async fn probe_rows(store: &Store) -> Vec<i64> {
+        sqlx::query_scalar("SELECT x FROM probe ORDER BY x")
+            .fetch_all(&store.pool)
+            .await
+            .unwrap()
+    }
+
+    async fn insert_probe(tx: &mut WriteTx, x: i64) {
+        sqlx::query("INSERT INTO probe (x) VALUES ($1)")
+            .bind(x)
+            .execute(&mut *tx.tx)
+            .await
+            .unwrap();
+    }
+
+    #[tokio::test]
+    async fn the_sqlite_writer_rolls_back_what_was_dropped_or_cancelled() {
+        let dir = tempfile::tempdir().unwrap();
+        let url = format!("sqlite://{}", dir.path().join("w.db").display());
+        let store = Store::connect(&url).await.unwrap();
+        let mut tx = store.begin_write().await.unwrap();
+        sqlx::query("CREATE TABLE probe (x BIGINT)")
+            .execute(&mut *tx.tx)
+            .await
+            .unwrap();
+        tx.commit().await.unwrap();
+
+        // Dropped without commit: rolled back, and the writer is free.
+        let mut dropped = store.begin_write().await.unwrap();
+        insert_probe(&mut dropped, 1).await;
+        drop(dropped);
+        let mut tx = store.begin_write().await.unwrap();
+        insert_probe(&mut tx, 2).await;
+        tx.commit().await.unwrap();
+        assert_eq!(probe_rows(&store).await, vec![2]);
+
+        // Another connection holds the write lock: a `begin_write` given
+        // up while its BEGIN waits leaves nothing behind once it is free.
+        let mut other = store.pool.acquire().await.unwrap();
+        sqlx::query("BEGIN IMMEDIATE")
+            .execute(&mut *other)
+            .await
+            .unwrap();
+        let waited = tokio::time::timeout(Duration::from_millis(200), store.begin_write()).await;
+        assert!(waited.is_err(), "the write lock is held elsewhere");
+        sqlx::query("ROLLBACK").execute(&mut *other).await.unwrap();
+        drop(other);
+        let mut tx = store.begin_write().await.unwrap();
+        insert_probe(&mut tx, 3).await;
+        tx.commit().await.unwrap();
+        assert_eq!(probe_rows(&store).await, vec![2, 3]);
+
+        // Closed: no more writes.
+        store.close().await;
+        let refused = store.begin_write().await.err().expect("closed");
+        assert!(refused.is_unavailable());
+    }
 
     #[test]
     fn passwords_in_urls_are_redacted() {
