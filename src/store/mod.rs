@@ -111,8 +111,9 @@ pub struct Store {
     /// guards, so that a transaction can outlive the request that began
     /// it (`WriteTx` is `'static`).
     sqlite_writer: Arc<Mutex<SqliteWriter>>,
-    /// How to open the SQLite writer connection, and how long to wait for
-    /// it (the pool's acquire timeout).
+    /// How to open the SQLite writer connection (`None` on PostgreSQL,
+    /// whose writes use the pool), and how long to wait for it (the
+    /// pool's acquire timeout).
     writer_options: Option<AnyConnectOptions>,
     acquire_timeout: Duration,
 }
@@ -357,9 +358,10 @@ impl Store {
             max_connections,
             acquire_timeout,
         } = options;
-        let pool = match dialect {
+        let (pool, writer_options) = match dialect {
             Dialect::Sqlite => {
                 let options = AnyConnectOptions::from_str(&sqlite_url(url))?;
+                let writer_options = options.clone();
                 let pool = AnyPoolOptions::new()
                     .max_connections(max_connections.unwrap_or(8))
                     .acquire_timeout(acquire_timeout)
@@ -378,20 +380,17 @@ impl Store {
                     .connect_with(options)
                     .await?;
                 checkpoint_in_background(pool.clone());
-                pool
+                (pool, Some(writer_options))
             }
             Dialect::Postgres => {
                 let options = AnyConnectOptions::from_str(url)?;
-                AnyPoolOptions::new()
+                let pool = AnyPoolOptions::new()
                     .max_connections(max_connections.unwrap_or(16))
                     .acquire_timeout(acquire_timeout)
                     .connect_with(options)
-                    .await?
+                    .await?;
+                (pool, None)
             }
-        };
-        let writer_options = match dialect {
-            Dialect::Sqlite => Some(AnyConnectOptions::from_str(&sqlite_url(url))?),
-            Dialect::Postgres => None,
         };
         Ok(Arc::new(Store {
             pool,
@@ -450,8 +449,8 @@ impl Store {
     /// `busy_timeout`, when another process wrote in between.
     pub async fn begin_write(&self) -> StoreResult<WriteTx> {
         let began = std::time::Instant::now();
-        let tx = match (self.dialect, &self.writer_options) {
-            (Dialect::Sqlite, Some(options)) => {
+        let tx = match &self.writer_options {
+            Some(options) => {
                 // Bounded like a pool checkout: a writer that waits longer
                 // is told SERVICE_UNAVAILABLE.
                 let locked = Arc::clone(&self.sqlite_writer).lock_owned();
@@ -473,7 +472,7 @@ impl Store {
                 }
                 TxConnection::Writer(Some(writer))
             }
-            _ => TxConnection::Pooled(Some(self.pool.begin().await?)),
+            None => TxConnection::Pooled(Some(self.pool.begin().await?)),
         };
         Ok(WriteTx {
             tx,
