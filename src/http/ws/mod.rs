@@ -25,8 +25,17 @@
 //! A slow socket never slows anybody else: while this task waits on the
 //! socket, its operations' broker buffers fill, overflow, and those
 //! operations catch up from the store once the socket drains.
+//!
+//! A socket's task wakes mostly for results. The rest (shutdown, the
+//! token's expiry, a logout, the keep-alive timer, the client's messages)
+//! sits behind a `Gate`, polled only after one of them woke the task.
+//! A delivery thus neither locks the shutdown token, which every socket
+//! of the process waits on, nor polls the socket's read half, nor arms a
+//! write timer unless the write has to wait. Results that are ready
+//! together (several operations of the socket reached by one event) are
+//! written in one batch and flushed once.
 
-use std::{collections::HashMap, net::IpAddr, sync::Arc, time::Duration};
+use std::{collections::HashMap, net::IpAddr, sync::Arc, task::Poll, time::Duration};
 
 use async_graphql::{Data, Executor, Request, http::WebSocketProtocols};
 use axum::{
@@ -35,7 +44,7 @@ use axum::{
     response::Response,
 };
 use futures_util::{
-    SinkExt, Stream, StreamExt,
+    FutureExt, SinkExt, Stream, StreamExt,
     stream::{self, AbortHandle, Abortable, BoxStream, SelectAll, SplitSink},
 };
 use serde_json::{Value, json};
@@ -55,7 +64,16 @@ use crate::{
 /// frames, and this buffer is allocated for every open socket.
 pub const WS_READ_BUFFER: usize = 4 * 1024;
 
+/// Results ready at once are written together up to about this many
+/// bytes, then flushed: one system call for an event that reaches several
+/// operations of a socket. tungstenite keeps its write buffer's capacity,
+/// so this also bounds what a socket holds after a burst.
+const WRITE_BATCH: usize = 4 * 1024;
+
+mod gate;
 pub mod protocol;
+
+use gate::Gate;
 
 pub use protocol::close;
 use protocol::{ClientMessage, token_in};
@@ -115,9 +133,10 @@ pub fn upgrade(
     upgrade
         .protocols([protocol.sec_websocket_protocol()])
         .read_buffer_size(WS_READ_BUFFER)
-        // Write each frame as soon as it is produced: notifications are
-        // small and latency matters more than batching.
-        .write_buffer_size(0)
+        // Frames are written at each flush, which follows every batch of
+        // results ready together (`WRITE_BATCH`): a lone notification
+        // goes out at once.
+        .write_buffer_size(WRITE_BATCH)
         .max_message_size(max_message)
         .max_frame_size(max_message)
         .on_upgrade(move |socket| {
@@ -167,6 +186,16 @@ struct Socket {
     outputs: SelectAll<Operation>,
     /// The signed-in caller, once initialised.
     principal: Option<Principal>,
+}
+
+/// What wakes an acknowledged socket, besides its operations' results.
+enum Signal {
+    Shutdown,
+    Expired,
+    Revoked,
+    KeepAlive,
+    /// A client message; `None` once the peer's stream has ended.
+    Incoming(Option<Result<Message, axum::Error>>),
 }
 
 /// How the session ended, and what to tell the peer.
@@ -312,7 +341,7 @@ impl Socket {
         principal: Option<Principal>,
     ) -> Ending
     where
-        S: Stream<Item = Result<Message, axum::Error>> + Unpin,
+        S: Stream<Item = Result<Message, axum::Error>> + Unpin + Send,
     {
         let mut keepalive = tokio::time::interval_at(
             Instant::now() + self.limits.keepalive,
@@ -320,6 +349,7 @@ impl Socket {
         );
         keepalive.set_missed_tick_behavior(MissedTickBehavior::Delay);
         let mut last_heard = Instant::now();
+        self.principal = principal.clone();
         let shutdown = self.lifecycle.shutting_down();
         tokio::pin!(shutdown);
         // Nothing is delivered once the token has expired or its session
@@ -327,7 +357,6 @@ impl Socket {
         let watch = principal
             .as_ref()
             .map(|p| self.state.services.auth.sessions().watch(p.session.clone()));
-        self.principal = principal.clone();
         let revoked = async {
             match &watch {
                 Some(watch) => watch.ended().await,
@@ -347,43 +376,90 @@ impl Socket {
             }
         };
         tokio::pin!(expired);
+        // Everything but the results, polled only when it woke the task.
+        let gate = Gate::new();
+        let mut signal = std::future::poll_fn(|cx| {
+            gate.poll(cx, |cx| {
+                if shutdown.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Signal::Shutdown);
+                }
+                if expired.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Signal::Expired);
+                }
+                if revoked.as_mut().poll(cx).is_ready() {
+                    return Poll::Ready(Signal::Revoked);
+                }
+                if keepalive.poll_tick(cx).is_ready() {
+                    return Poll::Ready(Signal::KeepAlive);
+                }
+                incoming.poll_next_unpin(cx).map(Signal::Incoming)
+            })
+        });
         loop {
             let step = tokio::select! {
                 biased;
-                () = &mut shutdown => return Ending::Close(close::GOING_AWAY, "Server shutting down"),
-                () = &mut expired => {
-                    tracing::debug!("token expired");
-                    return Ending::Close(close::FORBIDDEN, "Forbidden: the token expired");
-                }
-                () = &mut revoked => {
-                    tracing::debug!("session revoked");
-                    return Ending::Close(close::FORBIDDEN, "Forbidden: the session was logged out");
-                }
-                _ = keepalive.tick() => {
-                    if last_heard.elapsed() >= self.limits.keepalive * 2 {
-                        tracing::debug!("peer stopped answering pings");
-                        return Ending::Close(close::KEEPALIVE_TIMEOUT, "Keep-alive timeout");
-                    }
-                    self.keep_alive(sink).await
-                }
-                message = incoming.next() => {
-                    last_heard = Instant::now();
-                    match message {
-                        Some(Ok(Message::Text(text))) => self.on_message(sink, text.as_str(), &session).await,
-                        Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
-                            Ok(text) => self.on_message(sink, text, &session).await,
-                            Err(_) => Err(Ending::Close(close::BAD_REQUEST, "Invalid message received")),
-                        },
-                        Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
-                        Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Err(Ending::Gone),
-                    }
+                signal = &mut signal => {
+                    self.on_signal(sink, signal, &session, &mut last_heard).await
                 }
                 Some(output) = self.outputs.next(), if !self.outputs.is_empty() => {
-                    self.on_output(sink, output).await
+                    self.on_outputs(sink, output).await
                 }
             };
             if let Err(ending) = step {
                 return ending;
+            }
+        }
+    }
+
+    async fn on_signal(
+        &mut self,
+        sink: &mut SplitSink<WebSocket, Message>,
+        signal: Signal,
+        session: &Arc<Data>,
+        last_heard: &mut Instant,
+    ) -> Result<(), Ending> {
+        match signal {
+            Signal::Shutdown => Err(Ending::Close(close::GOING_AWAY, "Server shutting down")),
+            Signal::Expired => {
+                tracing::debug!("token expired");
+                Err(Ending::Close(
+                    close::FORBIDDEN,
+                    "Forbidden: the token expired",
+                ))
+            }
+            Signal::Revoked => {
+                tracing::debug!("session revoked");
+                Err(Ending::Close(
+                    close::FORBIDDEN,
+                    "Forbidden: the session was logged out",
+                ))
+            }
+            Signal::KeepAlive => {
+                if last_heard.elapsed() >= self.limits.keepalive * 2 {
+                    tracing::debug!("peer stopped answering pings");
+                    return Err(Ending::Close(
+                        close::KEEPALIVE_TIMEOUT,
+                        "Keep-alive timeout",
+                    ));
+                }
+                self.keep_alive(sink).await
+            }
+            Signal::Incoming(message) => {
+                *last_heard = Instant::now();
+                match message {
+                    Some(Ok(Message::Text(text))) => {
+                        self.on_message(sink, text.as_str(), session).await
+                    }
+                    Some(Ok(Message::Binary(bytes))) => match std::str::from_utf8(&bytes) {
+                        Ok(text) => self.on_message(sink, text, session).await,
+                        Err(_) => Err(Ending::Close(
+                            close::BAD_REQUEST,
+                            "Invalid message received",
+                        )),
+                    },
+                    Some(Ok(Message::Ping(_) | Message::Pong(_))) => Ok(()),
+                    Some(Ok(Message::Close(_))) | Some(Err(_)) | None => Err(Ending::Gone),
+                }
             }
         }
     }
@@ -515,19 +591,30 @@ impl Socket {
         self.send(sink, error).await
     }
 
-    async fn on_output(
+    /// Writes `first` and the results that are ready with it, up to
+    /// `WRITE_BATCH` bytes, then flushes them in one write.
+    async fn on_outputs(
         &mut self,
         sink: &mut SplitSink<WebSocket, Message>,
-        output: Output,
+        first: Output,
     ) -> Result<(), Ending> {
-        match output {
-            Output::Next(message) => self.send_frame(sink, Message::Text(message.into())).await,
-            Output::Done(id) => {
-                self.active.remove(&id);
-                self.send(sink, json!({"type": "complete", "id": &*id}))
-                    .await
+        let mut batched = 0;
+        let mut next = Some(first);
+        while let Some(output) = next.take() {
+            let frame = match output {
+                Output::Next(message) => message,
+                Output::Done(id) => {
+                    self.active.remove(&id);
+                    json!({"type": "complete", "id": &*id}).to_string()
+                }
+            };
+            batched += frame.len();
+            write(self.limits, sink.feed(Message::Text(frame.into()))).await?;
+            if batched < WRITE_BATCH && !self.outputs.is_empty() {
+                next = self.outputs.next().now_or_never().flatten();
             }
         }
+        write(self.limits, sink.flush()).await
     }
 
     async fn send(
@@ -539,22 +626,35 @@ impl Socket {
             .await
     }
 
-    /// Sends one frame. A peer that has not taken it after two keep-alive
-    /// intervals has stopped reading, and is dropped.
     async fn send_frame(
         &mut self,
         sink: &mut SplitSink<WebSocket, Message>,
         frame: Message,
     ) -> Result<(), Ending> {
-        match tokio::time::timeout(self.limits.keepalive * 2, sink.send(frame)).await {
-            Ok(Ok(())) => Ok(()),
-            Ok(Err(_)) => Err(Ending::Gone),
+        write(self.limits, sink.send(frame)).await
+    }
+}
+
+/// Runs one write to the socket. A peer that has not taken it after two
+/// keep-alive intervals has stopped reading, and is dropped. The timer is
+/// armed only when the write has to wait: most writes finish at their
+/// first poll.
+async fn write<F>(limits: SocketLimits, write: F) -> Result<(), Ending>
+where
+    F: Future<Output = Result<(), axum::Error>>,
+{
+    let mut write = std::pin::pin!(write);
+    let written = match futures_util::poll!(write.as_mut()) {
+        Poll::Ready(written) => written,
+        Poll::Pending => match tokio::time::timeout(limits.keepalive * 2, write).await {
+            Ok(written) => written,
             Err(_) => {
                 tracing::debug!("peer stopped reading");
-                Err(Ending::Gone)
+                return Err(Ending::Gone);
             }
-        }
-    }
+        },
+    };
+    written.map_err(|_| Ending::Gone)
 }
 
 /// A `next` (legacy: `data`) message carrying one result, written
