@@ -18,6 +18,7 @@ crate::kit::stores::on_both_backends!(
     inbox_pages_counts_and_read_state,
     catch_up_reads_are_paged_and_ranges_filter_by_recipient,
     concurrent_writers_keep_cursors_in_commit_order,
+    a_notification_names_only_rows_that_exist,
 );
 
 async fn user(store: &Store, name: &str) -> User {
@@ -625,4 +626,77 @@ async fn concurrent_writers_keep_cursors_in_commit_order(backend: Backend) {
             prev = row.id;
         }
     }
+}
+
+/// What a notification names must exist when it is written, and cannot be
+/// deleted while it does: SQLite checks it with foreign keys, PostgreSQL
+/// once per statement (`0005_notification_references.sql`).
+async fn a_notification_names_only_rows_that_exist(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+    let carol = user(&store, "Carol").await;
+    notify(&store, alice.id, &[bob.id]).await;
+
+    sqlx::any::install_default_drivers();
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    let count = || async {
+        let (n,): (i64,) = sqlx::query_as("SELECT COUNT(*) FROM notifications")
+            .fetch_one(&pool)
+            .await
+            .unwrap();
+        n
+    };
+    let insert = |column: &str| {
+        format!(
+            "INSERT INTO notifications (recipient_id, prev_id, kind, message, created_at, {column}) \
+             VALUES ($1, 0, 'CARD_UPDATED', 'm', 0, $2), ($3, 0, 'CARD_UPDATED', 'm', 0, $4)"
+        )
+    };
+    let missing: Id = 1_000_000;
+    for column in ["actor_id", "card_id", "comment_id", "post_id"] {
+        // The first row is sound, the second names nothing: the statement
+        // writes neither.
+        let refused = sqlx::query(&insert(column))
+            .bind(carol.id)
+            .bind(Option::<Id>::None)
+            .bind(carol.id)
+            .bind(missing)
+            .execute(&pool)
+            .await;
+        assert!(refused.is_err(), "{column} naming nothing was written");
+        assert_eq!(count().await, 1, "{column}: a row of the statement stayed");
+    }
+    let refused = sqlx::query(&insert("actor_id"))
+        .bind(carol.id)
+        .bind(alice.id)
+        .bind(missing)
+        .bind(alice.id)
+        .execute(&pool)
+        .await;
+    assert!(refused.is_err(), "a recipient that does not exist");
+    assert_eq!(count().await, 1);
+
+    // Named as recipient (Bob) or actor (Alice): not deleted.
+    for named in [bob.id, alice.id] {
+        let refused = sqlx::query("DELETE FROM users WHERE id = $1")
+            .bind(named)
+            .execute(&pool)
+            .await;
+        assert!(
+            refused.is_err(),
+            "user {named} deleted under a notification"
+        );
+        assert!(store.user(named).await.unwrap().is_some());
+    }
+    // Named by none: deleted as before.
+    sqlx::query("DELETE FROM users WHERE id = $1")
+        .bind(carol.id)
+        .execute(&pool)
+        .await
+        .unwrap();
+    assert!(store.user(carol.id).await.unwrap().is_none());
+    assert_eq!(count().await, 1);
+    pool.close().await;
 }
