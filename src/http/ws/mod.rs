@@ -61,8 +61,10 @@ use crate::{
 
 /// Read buffer per connection. tungstenite's default (128 KiB) is sized
 /// for throughput; Herald's sockets are mostly idle and receive small
-/// frames, and this buffer is allocated for every open socket.
-pub const WS_READ_BUFFER: usize = 4 * 1024;
+/// messages (a `subscribe` is a few hundred bytes), and this buffer is
+/// allocated, and zero-filled, for every open socket. A larger message is
+/// read in several calls; a larger frame grows the buffer.
+pub const WS_READ_BUFFER: usize = 1024;
 
 /// Results ready at once are written together up to about this many
 /// bytes, then flushed: one system call for an event that reaches several
@@ -234,7 +236,11 @@ impl Socket {
         let (mut sink, mut incoming) = socket.split();
         let shutdown = self.lifecycle.shutting_down();
         let session = tokio::select! {
-            session = self.initialise(&mut sink, &mut incoming, header_auth) => session,
+            // Boxed, like every rare step below: an async fn's state is
+            // sized for its largest step, and this one (a token check that
+            // may read the store) would otherwise set the size of every
+            // socket's task for its whole life.
+            session = Box::pin(self.initialise(&mut sink, &mut incoming, header_auth)) => session,
             () = shutdown => Err(Ending::Close(close::GOING_AWAY, "Server shutting down")),
         };
         let ending = match session {
@@ -399,7 +405,8 @@ impl Socket {
             let step = tokio::select! {
                 biased;
                 signal = &mut signal => {
-                    self.on_signal(sink, signal, &session, &mut last_heard).await
+                    // Boxed: rare, and large (it starts operations).
+                    Box::pin(self.on_signal(sink, signal, &session, &mut last_heard)).await
                 }
                 Some(output) = self.outputs.next(), if !self.outputs.is_empty() => {
                     self.on_outputs(sink, output).await
