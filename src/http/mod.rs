@@ -8,6 +8,7 @@
 //! the response goes out), the echo of the id in the response, CORS, and
 //! the request counter (status and operation).
 
+mod gate;
 mod graphql;
 mod health;
 mod playground;

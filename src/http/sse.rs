@@ -48,6 +48,7 @@ use serde::Deserialize;
 
 use super::{
     AppState,
+    gate::Gate,
     graphql::{
         auth_from_headers, is_json, labelled, read_body, refuse_changes_over_get,
         unsupported_media_type,
@@ -283,11 +284,14 @@ async fn stream_operation(state: &AppState, call: StreamCall, request: Request) 
             }
         };
         tokio::pin!(stop);
+        // Polled only when it woke the stream, not at every result.
+        let gate = Gate::new();
+        let mut stopped = std::future::poll_fn(|cx| gate.poll(cx, |cx| stop.as_mut().poll(cx)));
         yield opening;
         loop {
             tokio::select! {
                 biased;
-                stopped = &mut stop => {
+                stopped = &mut stopped => {
                     if let Stop::Credential(reason) = stopped {
                         yield credential_ended(reason);
                         yield complete_event();

@@ -52,7 +52,7 @@ use tokio::time::{Instant, MissedTickBehavior};
 use tower_http::request_id::RequestId;
 use tracing::Instrument;
 
-use super::{AppState, serve::ConnectionPermit, serve::Lifecycle};
+use super::{AppState, gate::Gate, serve::ConnectionPermit, serve::Lifecycle};
 use crate::{
     auth::{Auth, ClientIp, Principal, time_left},
     error::{AppError, UNSERIALISABLE_RESULT},
@@ -72,10 +72,7 @@ pub const WS_READ_BUFFER: usize = 1024;
 /// so this also bounds what a socket holds after a burst.
 const WRITE_BATCH: usize = 4 * 1024;
 
-mod gate;
 pub mod protocol;
-
-use gate::Gate;
 
 pub use protocol::close;
 use protocol::{ClientMessage, token_in};

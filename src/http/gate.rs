@@ -2,10 +2,11 @@
 //! task.
 //!
 //! `tokio::select!` polls every branch each time its task wakes, whichever
-//! branch woke it. A socket's task wakes mostly for results, and its other
-//! branches (the shutdown token every socket shares, the session watch,
-//! the timers, the socket's read half) would each be polled once more per
-//! delivery for nothing; the shutdown token takes two locks to say so.
+//! branch woke it. A websocket's task or an SSE stream wakes mostly for
+//! results, and its other branches (the shutdown token every connection
+//! shares, the session watch, the timers, a socket's read half) would each
+//! be polled once more per delivery for nothing; the shutdown token takes
+//! two locks to say so.
 //! Polled through a gate, they are polled with the gate's own waker, which
 //! records that they woke the task, and skipped while it has not.
 
