@@ -156,4 +156,14 @@ impl Audience {
     pub fn is_empty(&self) -> bool {
         matches!(self, Audience::Users(ids) if ids.is_empty())
     }
+
+    /// True when it may hold thousands: a user's followers, or a long
+    /// list. A card's assignees are a handful.
+    pub fn may_be_large(&self) -> bool {
+        match self {
+            Audience::Users(ids) => ids.len() > 32,
+            Audience::CardAssignees { .. } => false,
+            Audience::Followers { .. } => true,
+        }
+    }
 }

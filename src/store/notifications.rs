@@ -1,6 +1,8 @@
 //! The inbox: one row per recipient per event, read state, and the reads
 //! that let a subscriber catch up from a cursor.
 
+use sqlx::Row;
+
 use super::{Dialect, Store, StoreResult, WriteTx, json_id_list, now_micros};
 use crate::{
     model::{Audience, Id, NewNotification, Notification},
@@ -59,6 +61,15 @@ impl WriteTx {
                  WHERE followee_id = $9 AND follower_id <> $10"
                 .to_owned(),
         };
+        // SQLite hands a statement's rows over one message at a time (its
+        // connection runs on a thread of its own): for an audience that
+        // can run to thousands, the rows come back packed in one.
+        let packed = self.dialect == Dialect::Sqlite && audience.may_be_large();
+        let returning = if packed {
+            ""
+        } else {
+            " RETURNING id, recipient_id, prev_id"
+        };
         let sql = format!(
             "INSERT INTO notifications \
                (recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, post_id, \
@@ -66,11 +77,10 @@ impl WriteTx {
              SELECT r.rid, \
                     COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0), \
                     $1, $2, $3, $4, $5, $6, $7, $8 \
-             FROM ({recipients}) r \
-             RETURNING id, recipient_id, prev_id"
+             FROM ({recipients}) r{returning}"
         );
         let created_at = now_micros();
-        let query = sqlx::query_as::<_, (Id, Id, Id)>(&sql)
+        let query = sqlx::query(&sql)
             .bind(new.kind)
             .bind(&new.message)
             .bind(new.actor_id)
@@ -84,7 +94,17 @@ impl WriteTx {
             Audience::CardAssignees { card, except } => query.bind(*card).bind(*except),
             Audience::Followers { followee, except } => query.bind(*followee).bind(*except),
         };
-        let mut rows = query.fetch_all(&mut *self.tx).await?;
+        let mut rows = if packed {
+            let done = query.execute(&mut *self.tx).await?;
+            self.inserted_rows(done.rows_affected()).await?
+        } else {
+            query
+                .fetch_all(&mut *self.tx)
+                .await?
+                .iter()
+                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
+                .collect::<Result<Vec<(Id, Id, Id)>, sqlx::Error>>()?
+        };
         rows.sort_unstable();
         Ok(rows
             .into_iter()
@@ -104,6 +124,51 @@ impl WriteTx {
             })
             .collect())
     }
+
+    /// `(id, recipient, previous id)` of the `count` rows the SQLite
+    /// insert just before wrote, in one row. The writer holds SQLite's
+    /// write lock, and SQLite gives each row of a statement the next id,
+    /// so the rows are the `count` ids up to the connection's
+    /// `last_insert_rowid()` (which sqlx's `Any` driver does not pass on).
+    async fn inserted_rows(&mut self, count: u64) -> StoreResult<Vec<(Id, Id, Id)>> {
+        if count == 0 {
+            return Ok(Vec::new());
+        }
+        let (packed,): (String,) = sqlx::query_as(
+            "SELECT COALESCE(group_concat(id || ',' || recipient_id || ',' || prev_id, ';'), '') \
+             FROM notifications \
+             WHERE id > last_insert_rowid() - $1 AND id <= last_insert_rowid()",
+        )
+        .bind(count as i64)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        let rows = unpack_rows(&packed);
+        if rows.len() as u64 != count {
+            return Err(sqlx::Error::Protocol(format!(
+                "the insert wrote {count} notifications, {} read back",
+                rows.len()
+            ))
+            .into());
+        }
+        Ok(rows)
+    }
+}
+
+/// `id,recipient,prev;…` back into rows; a malformed item is skipped (and
+/// then the count check fails).
+fn unpack_rows(packed: &str) -> Vec<(Id, Id, Id)> {
+    packed
+        .split(';')
+        .filter_map(|row| {
+            let mut fields = row.split(',').map(str::parse::<Id>);
+            match (fields.next(), fields.next(), fields.next(), fields.next()) {
+                (Some(Ok(id)), Some(Ok(recipient)), Some(Ok(prev)), None) => {
+                    Some((id, recipient, prev))
+                }
+                _ => None,
+            }
+        })
+        .collect()
 }
 
 impl Store {

@@ -330,6 +330,27 @@ async fn a_fan_out_is_one_statement_with_a_prev_id_chain_per_recipient(backend: 
     let mut got: Vec<Id> = rows.iter().map(|n| n.recipient_id).collect();
     got.sort_unstable();
     assert_eq!(got, many);
+
+    // Again, after a small insert in the same transaction: each row
+    // chains to the recipient's previous one, and only this statement's
+    // rows come back.
+    let first_of: std::collections::HashMap<Id, Id> =
+        rows.iter().map(|n| (n.recipient_id, n.id)).collect();
+    let mut tx = store.begin_write().await.unwrap();
+    let small = tx
+        .insert_notifications(&Audience::Users(vec![many[0]]), &updated(alice.id))
+        .await
+        .unwrap();
+    let again = tx
+        .insert_notifications(&Audience::Users(many[1..].to_vec()), &updated(alice.id))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(small.len(), 1);
+    assert_eq!(again.len(), many.len() - 1);
+    assert!(again.iter().all(|n| n.id > small[0].id));
+    assert!(again.iter().all(|n| n.prev_id == first_of[&n.recipient_id]));
+    assert!(again.iter().all(|n| n.recipient_id != many[0]));
 }
 
 async fn audiences_the_store_selects_leave_out_the_actor(backend: Backend) {
