@@ -699,6 +699,21 @@ async fn a_notification_names_only_rows_that_exist(backend: Backend) {
     assert!(refused.is_err(), "a recipient that does not exist");
     assert_eq!(count().await, 1);
 
+    // A written notification cannot be pointed at a row that does not
+    // exist either.
+    for column in ["recipient_id", "actor_id", "post_id"] {
+        let refused = sqlx::query(&format!("UPDATE notifications SET {column} = $1"))
+            .bind(missing)
+            .execute(&pool)
+            .await;
+        assert!(refused.is_err(), "{column} changed to name nothing");
+    }
+    let (recipient,): (Id,) = sqlx::query_as("SELECT recipient_id FROM notifications")
+        .fetch_one(&pool)
+        .await
+        .unwrap();
+    assert_eq!(recipient, bob.id);
+
     // Named as recipient (Bob) or actor (Alice): not deleted.
     for named in [bob.id, alice.id] {
         let refused = sqlx::query("DELETE FROM users WHERE id = $1")
