@@ -26,7 +26,7 @@ pub use resume::{EventIds, LastEventId};
 
 use crate::{
     broker::{Delivery, Subscription},
-    model::{ChatMessage, Event, Id, Notified},
+    model::{ChatMessage, Event, Id, InboxItem, Notified},
     store::CATCH_UP_PAGE,
     telemetry::metrics::{self, Path, Resync},
 };
@@ -49,6 +49,20 @@ impl Sequenced for Notified {
     }
     fn committed_at(&self) -> i64 {
         self.row.created_at
+    }
+}
+
+/// A user's inbox is sequenced by version: notifications and inbox
+/// changes in one sequence.
+impl Sequenced for InboxItem {
+    fn seq(&self) -> Id {
+        self.version()
+    }
+    fn prev_seq(&self) -> Id {
+        self.prev_version()
+    }
+    fn committed_at(&self) -> i64 {
+        self.created_at()
     }
 }
 

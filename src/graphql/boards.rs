@@ -14,7 +14,7 @@ use crate::{
     error::{AppError, AppResult},
     model::{Board, Card, CardChange, Comment, Id, User},
     notify::{self as rules},
-    store::{Store, WriteTx},
+    store::{Muted, Store, WriteTx},
 };
 
 #[Object]
@@ -37,6 +37,16 @@ impl Board {
     async fn members(&self, ctx: &Context<'_>, first: Option<i32>) -> AppResult<Vec<User>> {
         let limit = list_limit(first)?;
         Ok(ctx.services().store.board_members(self.id, limit).await?)
+    }
+
+    /// True when you muted this board: nothing on it notifies you.
+    async fn muted(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let me = ctx.caller()?;
+        Ok(ctx
+            .services()
+            .store
+            .is_muted(Muted::Board, me, self.id)
+            .await?)
     }
 
     /// Cards, oldest first: `first` of them (at most and by default 100)
@@ -149,7 +159,7 @@ pub(super) async fn board_for_member(store: &Store, id: Id, user: Id) -> AppResu
 
 /// `board_for_member` inside a write transaction: the check and the
 /// change it allows are one atomic step, on one connection.
-async fn board_for_member_in(tx: &mut WriteTx, id: Id, user: Id) -> AppResult<Board> {
+pub(super) async fn board_for_member_in(tx: &mut WriteTx, id: Id, user: Id) -> AppResult<Board> {
     let found = tx.board_and_membership(id, user).await?;
     members_only(found, "board", NOT_A_BOARD_MEMBER)
 }

@@ -17,7 +17,7 @@ use super::{
     ContextExt, acting_user, datetime, list_cost, list_limit,
     loaders::load_existing,
     parse_id,
-    subscriptions::{Source, resumable, resume_point},
+    subscriptions::{ResumedIn, Source, resumable, resume_point},
     validate,
 };
 use crate::{
@@ -26,7 +26,7 @@ use crate::{
     error::{AppError, AppResult},
     model::{ChatMessage, ChatRoom, Event, Id, Topic, User},
     notify::{self as rules, mentioned_members},
-    store::{Retained, WriteTx},
+    store::{Muted, Retained, WriteTx},
 };
 
 /// The longest message accepted, in characters. Chat lines are short;
@@ -57,6 +57,16 @@ impl ChatRoom {
             .services()
             .store
             .chat_room_members(self.id, limit)
+            .await?)
+    }
+
+    /// True when you muted this room: its mentions do not notify you.
+    async fn muted(&self, ctx: &Context<'_>) -> AppResult<bool> {
+        let me = ctx.caller()?;
+        Ok(ctx
+            .services()
+            .store
+            .is_muted(Muted::Room, me, self.id)
             .await?)
     }
 
@@ -97,7 +107,7 @@ impl ChatMessageNode {
 
 /// The room `id`, or NOT_FOUND, read inside the write transaction that
 /// depends on it.
-async fn existing_room(tx: &mut WriteTx, id: Id) -> AppResult<ChatRoom> {
+pub(super) async fn existing_room(tx: &mut WriteTx, id: Id) -> AppResult<ChatRoom> {
     tx.chat_room(id)
         .await?
         .ok_or_else(|| AppError::not_found("chat room"))
@@ -110,7 +120,7 @@ fn history_cost(last: Option<i32>, per_item: usize) -> usize {
     size.saturating_mul(per_item).saturating_add(1)
 }
 
-fn members_only() -> AppError {
+pub(super) fn members_only() -> AppError {
     AppError::forbidden("only members of this chat room may do that")
 }
 
@@ -283,7 +293,7 @@ impl ChatSubscription {
             .chat_member_since(room, me)
             .await?
             .ok_or_else(members_only)?;
-        let resumed_in = after.map(|_| (Retained::ChatMessages, room));
+        let resumed_in = after.map(|_| ResumedIn::Sequence(Retained::ChatMessages, room));
         let after = match after {
             Some(after) => after,
             None => store.latest_chat_message_id(room).await?,

@@ -18,7 +18,7 @@ use futures_util::{StreamExt, stream, stream::BoxStream};
 use super::{
     HeraldSchema,
     documents::DocumentCache,
-    guard::{DocumentLimits, code_limit_errors},
+    guard::{DocumentLimits, code_input_errors, code_limit_errors},
 };
 use crate::{
     config::Limits,
@@ -106,10 +106,11 @@ fn deadline_passed(deadline: Duration) -> ServerError {
     .into_server_error()
 }
 
-/// Codes async-graphql's limit errors and logs the first internal error's
-/// cause, once for the whole response.
+/// Codes async-graphql's limit and input errors and logs the first
+/// internal error's cause, once for the whole response.
 fn finish(mut response: Response) -> Response {
     code_limit_errors(&mut response.errors);
+    code_input_errors(&mut response.errors);
     let mut causes = response
         .errors
         .iter()

@@ -11,9 +11,11 @@ mod comments;
 mod documents;
 mod executor;
 pub mod guard;
+mod inbox;
 mod loaders;
 mod notifications;
 mod posts;
+mod preferences;
 mod subscriptions;
 mod users;
 pub mod validate;
@@ -43,6 +45,7 @@ pub struct Query(
     users::UserQuery,
     boards::BoardQuery,
     notifications::NotificationQuery,
+    preferences::PreferenceQuery,
     chat::ChatQuery,
 );
 
@@ -53,12 +56,14 @@ pub struct Mutation(
     comments::CommentMutation,
     posts::PostMutation,
     notifications::NotificationMutation,
+    preferences::PreferenceMutation,
     chat::ChatMutation,
 );
 
 #[derive(MergedSubscription, Default)]
 pub struct Subscription(
     notifications::NotificationSubscription,
+    inbox::InboxSubscription,
     chat::ChatSubscription,
 );
 

@@ -15,9 +15,10 @@ use super::{
     datetime,
     loaders::{ById, LoadById, load_existing, load_one},
     parse_id,
-    subscriptions::{Source, resumable, resume_point},
+    subscriptions::{ResumedIn, Source, resumable, resume_point},
 };
 use crate::{
+    app::commit_then_publish,
     delivery::Picked,
     error::{AppError, AppResult},
     model::{self, Card, Comment, Event, Id, Notified, Post, Subjects, Topic, User},
@@ -261,7 +262,8 @@ pub struct NotificationMutation;
 
 #[Object]
 impl NotificationMutation {
-    /// Marks one of your notifications read (idempotent).
+    /// Marks one of your notifications read (idempotent: the first read
+    /// time is kept). Your other devices see it through `inbox`.
     async fn mark_notification_read(
         &self,
         ctx: &Context<'_>,
@@ -269,19 +271,32 @@ impl NotificationMutation {
     ) -> AppResult<NotificationNode> {
         let me = ctx.caller()?;
         let id = parse_id("id", &id)?;
-        let row = ctx
-            .services()
-            .store
+        let services = ctx.services();
+        let mut tx = services.store.begin_write().await?;
+        let (row, change) = tx
             .mark_notification_read(me, id)
             .await?
             .ok_or_else(|| AppError::not_found("notification"))?;
+        let events = change
+            .map(|c| Event::InboxChanged(Arc::new(c)))
+            .into_iter()
+            .collect();
+        commit_then_publish(tx, &services.broker, events).await?;
         Ok(NotificationNode::stored(row))
     }
 
     /// Marks all your notifications read; returns how many were unread.
+    /// Your other devices see it through `inbox`.
     async fn mark_all_notifications_read(&self, ctx: &Context<'_>) -> AppResult<i32> {
         let me = ctx.caller()?;
-        let n = ctx.services().store.mark_all_notifications_read(me).await?;
+        let services = ctx.services();
+        let mut tx = services.store.begin_write().await?;
+        let (n, change) = tx.mark_all_notifications_read(me).await?;
+        let events = change
+            .map(|c| Event::InboxChanged(Arc::new(c)))
+            .into_iter()
+            .collect();
+        commit_then_publish(tx, &services.broker, events).await?;
         Ok(i32::try_from(n).unwrap_or(i32::MAX))
     }
 }
@@ -340,7 +355,7 @@ impl NotificationSubscription {
         let source = Source {
             topic: Topic::User(me),
             after,
-            resumed_in: resumed.map(|_| (Retained::Notifications, me)),
+            resumed_in: resumed.map(|_| ResumedIn::Sequence(Retained::Notifications, me)),
             pick: pick_notification,
             fetch_after: move |after| {
                 let store = store.clone();

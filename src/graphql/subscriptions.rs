@@ -39,16 +39,36 @@ pub(super) fn resume_point(
     }
 }
 
+/// A sequence a client resumes in.
+#[derive(Clone, Copy, Debug)]
+pub(super) enum ResumedIn {
+    /// The notifications of one recipient, or the messages of one room.
+    Sequence(Retained, Id),
+    /// One user's inbox: notifications and inbox changes.
+    Inbox(Id),
+}
+
+impl ResumedIn {
+    async fn needs_deleted_rows(self, store: &Store, after: Id) -> Result<bool, StoreError> {
+        match self {
+            ResumedIn::Sequence(kind, key) => {
+                store.resume_needs_deleted_rows(kind, key, after).await
+            }
+            ResumedIn::Inbox(user) => store.inbox_resume_needs_deleted_rows(user, after).await,
+        }
+    }
+}
+
 /// How a resumable subscription reads its topic.
 pub(super) struct Source<P, F> {
     pub topic: Topic,
     /// The last item the subscriber has.
     pub after: Id,
-    /// The retained sequence (kind and key) that `after` is a position
-    /// in, when the client named it: the first store read then checks
-    /// that the retention policy deleted none of the rows the replay
-    /// needs. `None` when the stream starts from the newest item.
-    pub resumed_in: Option<(Retained, Id)>,
+    /// The retained sequence that `after` is a position in, when the
+    /// client named it: the first store read then checks that the
+    /// retention policy deleted none of the rows the replay needs. `None`
+    /// when the stream starts from the newest item.
+    pub resumed_in: Option<ResumedIn>,
     /// What a live event of the topic is to this subscription.
     pub pick: P,
     /// The store's items after an id; `None` when the subscriber may no
@@ -120,7 +140,7 @@ where
 /// not checked: a live subscriber has everything up to where it is.
 fn checked_resume<T, F, Fut>(
     store: Arc<Store>,
-    resumed_in: Option<(Retained, Id)>,
+    resumed_in: Option<ResumedIn>,
     fetch_after: F,
 ) -> impl Fn(Id) -> BoxFuture<'static, AppResult<Option<Vec<T>>>> + Send + 'static
 where
@@ -135,8 +155,8 @@ where
         let store = store.clone();
         Box::pin(async move {
             let page = read.await?;
-            if let (Some(_), Some((kind, key))) = (&page, check)
-                && store.resume_needs_deleted_rows(kind, key, after).await?
+            if let (Some(_), Some(resumed_in)) = (&page, check)
+                && resumed_in.needs_deleted_rows(&store, after).await?
             {
                 return Err(AppError::CursorExpired);
             }

@@ -5,12 +5,12 @@ use std::sync::Arc;
 
 use serde::{Deserialize, Serialize};
 
-use super::{ChatMessage, Id, Notified};
+use super::{ChatMessage, Id, InboxChange, Notified};
 
 /// What a subscription listens to.
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize, Deserialize)]
 pub enum Topic {
-    /// Notifications of one recipient.
+    /// Notifications and inbox changes of one user.
     User(Id),
     /// Messages and membership changes of one chat room.
     Room(Id),
@@ -31,6 +31,8 @@ impl Topic {
 #[derive(Clone, Debug, Serialize, Deserialize)]
 pub enum Event {
     Notification(Arc<Notified>),
+    /// A user read notifications or changed their preferences.
+    InboxChanged(Arc<InboxChange>),
     /// A message committed in a chat room: one event for the whole room.
     ChatMessage(Arc<ChatMessage>),
     /// `user_id` left `room_id`; their live room subscriptions end.
@@ -48,6 +50,7 @@ impl Event {
     pub fn topic(&self) -> Topic {
         match self {
             Event::Notification(n) => Topic::User(n.row.recipient_id),
+            Event::InboxChanged(c) => Topic::User(c.user_id),
             Event::ChatMessage(m) => Topic::Room(m.room_id),
             Event::ChatMemberLeft { room_id, .. } => Topic::Room(*room_id),
             Event::Revoked(_) => Topic::Control,

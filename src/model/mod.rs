@@ -10,11 +10,13 @@
 
 mod chat;
 mod events;
+mod inbox;
 mod notifications;
 mod rows;
 
 pub use chat::{ChatMessage, ChatRoom};
 pub use events::{Event, Revocation, Topic};
+pub use inbox::{CHANNEL_IN_APP, InboxChange, InboxChangeKind, InboxItem};
 pub use notifications::{
     Audience, NewNotification, Notification, NotificationKind, Notified, Subjects,
 };

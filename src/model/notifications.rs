@@ -55,6 +55,12 @@ pub struct Notification {
     pub id: Id,
     pub recipient_id: Id,
     pub prev_id: Id,
+    /// The recipient's newest inbox change (see `InboxChange`) before
+    /// this notification, 0 for none: the newer of it and `prev_id` is the
+    /// recipient's inbox version before this notification. Absent from
+    /// events serialised before the inbox had versions.
+    #[serde(default)]
+    pub prev_change: Id,
     pub kind: String,
     pub message: String,
     pub actor_id: Option<Id>,
@@ -78,6 +84,7 @@ impl Notification {
             id,
             recipient_id,
             prev_id,
+            prev_change: 0,
             kind: "CARD_UPDATED".into(),
             message: String::new(),
             actor_id: None,

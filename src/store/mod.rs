@@ -14,8 +14,10 @@ mod boards;
 mod cards;
 mod chat;
 mod comments;
+mod inbox;
 mod notifications;
 mod posts;
+mod preferences;
 mod retention;
 mod users;
 
@@ -27,7 +29,9 @@ use sqlx::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub use inbox::InboxState;
 pub use notifications::CATCH_UP_PAGE;
+pub use preferences::Muted;
 pub use retention::Retained;
 pub use users::NewUser;
 

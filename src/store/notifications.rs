@@ -5,21 +5,21 @@ use sqlx::Row;
 
 use super::{Dialect, Store, StoreResult, WriteTx, json_id_list, now_micros};
 use crate::{
-    model::{Audience, Id, NewNotification, Notification},
+    model::{Audience, CHANNEL_IN_APP, Id, NewNotification, Notification},
     telemetry::metrics,
 };
 
-const COLUMNS: &str = "id, recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, \
+pub(super) const COLUMNS: &str = "id, recipient_id, prev_id, prev_change, kind, message, actor_id, card_id, comment_id, \
                        post_id, chat_message_id, created_at, read_at";
 
 /// How many rows one catch-up read returns at most.
 pub const CATCH_UP_PAGE: i64 = 500;
 
 /// The PostgreSQL advisory lock (one-key space) that serialises the
-/// transactions writing notifications, so that ids are handed out in
-/// commit order on every replica. An arbitrary number, written once here;
+/// transactions writing notifications and inbox changes, so that ids are
+/// handed out in commit order on every replica. An arbitrary number, written once here;
 /// chat rooms use the two-key space (`chat::ROOM_LOCK_CLASS`).
-const NOTIFICATIONS_LOCK: i64 = 7_151_208_001;
+pub(super) const NOTIFICATIONS_LOCK: i64 = 7_151_208_001;
 
 impl WriteTx {
     /// Inserts `new` once for each member of `audience`, in one statement
@@ -28,8 +28,11 @@ impl WriteTx {
     /// The audience is `notify`'s decision, translated here into the
     /// query that selects it: a list of ids, or a group the insert selects
     /// itself, always without the member `notify` names as the exception.
+    /// The same statement leaves out whoever turned this kind off or muted
+    /// the board (of the card) or the room (of the chat message) it is
+    /// about: a muted notification is never written.
     /// Only the columns that differ per row come back (id, recipient,
-    /// previous id); the rest is the same for every row and is copied from
+    /// previous id, previous change); the rest is the same for every row and is copied from
     /// `new`, which keeps a fan-out to thousands from decoding thousands of
     /// full rows.
     pub async fn insert_notifications(
@@ -40,12 +43,7 @@ impl WriteTx {
         if audience.is_empty() {
             return Ok(Vec::new());
         }
-        if self.dialect == Dialect::Postgres {
-            sqlx::query("SELECT pg_advisory_xact_lock($1)")
-                .bind(NOTIFICATIONS_LOCK)
-                .execute(&mut *self.tx)
-                .await?;
-        }
+        self.lock_inbox_sequence().await?;
         // The values every row shares are $1..$8; each audience is a query
         // with one column `rid` over its own parameters, $9 and on.
         let recipients = match audience {
@@ -68,16 +66,34 @@ impl WriteTx {
         let returning = if packed {
             ""
         } else {
-            " RETURNING id, recipient_id, prev_id"
+            " RETURNING id, recipient_id, prev_id, prev_change"
         };
+        // Mutes, by what the notification is about: one probe per
+        // recipient, into tables that are empty for most of them.
+        let mut muted = String::new();
+        if new.card_id.is_some() {
+            muted.push_str(
+                " AND NOT EXISTS (SELECT 1 FROM board_mutes m JOIN cards c ON c.board_id = m.board_id \
+                  WHERE c.id = $4 AND m.user_id = r.rid)",
+            );
+        }
+        if new.chat_message_id.is_some() {
+            muted.push_str(
+                " AND NOT EXISTS (SELECT 1 FROM room_mutes m JOIN chat_messages c ON c.room_id = m.room_id \
+                  WHERE c.id = $7 AND m.user_id = r.rid)",
+            );
+        }
         let sql = format!(
             "INSERT INTO notifications \
-               (recipient_id, prev_id, kind, message, actor_id, card_id, comment_id, post_id, \
-                chat_message_id, created_at) \
+               (recipient_id, prev_id, prev_change, kind, message, actor_id, card_id, comment_id, \
+                post_id, chat_message_id, created_at) \
              SELECT r.rid, \
                     COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0), \
+                    COALESCE((SELECT MAX(c.id) FROM inbox_changes c WHERE c.user_id = r.rid), 0), \
                     $1, $2, $3, $4, $5, $6, $7, $8 \
-             FROM ({recipients}) r{returning}"
+             FROM ({recipients}) r \
+             WHERE NOT EXISTS (SELECT 1 FROM disabled_kinds d \
+                               WHERE d.user_id = r.rid AND d.kind = $1 AND d.channel = '{CHANNEL_IN_APP}'){muted}{returning}"
         );
         let created_at = now_micros();
         let query = sqlx::query(&sql)
@@ -102,16 +118,24 @@ impl WriteTx {
                 .fetch_all(&mut *self.tx)
                 .await?
                 .iter()
-                .map(|row| Ok((row.try_get(0)?, row.try_get(1)?, row.try_get(2)?)))
-                .collect::<Result<Vec<(Id, Id, Id)>, sqlx::Error>>()?
+                .map(|row| {
+                    Ok((
+                        row.try_get(0)?,
+                        row.try_get(1)?,
+                        row.try_get(2)?,
+                        row.try_get(3)?,
+                    ))
+                })
+                .collect::<Result<Vec<(Id, Id, Id, Id)>, sqlx::Error>>()?
         };
         rows.sort_unstable();
         Ok(rows
             .into_iter()
-            .map(|(id, recipient_id, prev_id)| Notification {
+            .map(|(id, recipient_id, prev_id, prev_change)| Notification {
                 id,
                 recipient_id,
                 prev_id,
+                prev_change,
                 kind: new.kind.to_owned(),
                 message: new.message.clone(),
                 actor_id: new.actor_id,
@@ -125,17 +149,17 @@ impl WriteTx {
             .collect())
     }
 
-    /// `(id, recipient, previous id)` of the `count` rows the SQLite
+    /// `(id, recipient, previous id, previous change)` of the `count` rows the SQLite
     /// insert just before wrote, in one row. The writer holds SQLite's
     /// write lock, and SQLite gives each row of a statement the next id,
     /// so the rows are the `count` ids up to the connection's
     /// `last_insert_rowid()` (which sqlx's `Any` driver does not pass on).
-    async fn inserted_rows(&mut self, count: u64) -> StoreResult<Vec<(Id, Id, Id)>> {
+    async fn inserted_rows(&mut self, count: u64) -> StoreResult<Vec<(Id, Id, Id, Id)>> {
         if count == 0 {
             return Ok(Vec::new());
         }
         let (packed,): (String,) = sqlx::query_as(
-            "SELECT COALESCE(group_concat(id || ',' || recipient_id || ',' || prev_id, ';'), '') \
+            "SELECT COALESCE(group_concat(id || ',' || recipient_id || ',' || prev_id || ',' || prev_change, ';'), '') \
              FROM notifications \
              WHERE id > last_insert_rowid() - $1 AND id <= last_insert_rowid()",
         )
@@ -154,16 +178,22 @@ impl WriteTx {
     }
 }
 
-/// `id,recipient,prev;…` back into rows; a malformed item is skipped (and
-/// then the count check fails).
-fn unpack_rows(packed: &str) -> Vec<(Id, Id, Id)> {
+/// `id,recipient,prev,change;…` back into rows; a malformed item is
+/// skipped (and then the count check fails).
+fn unpack_rows(packed: &str) -> Vec<(Id, Id, Id, Id)> {
     packed
         .split(';')
         .filter_map(|row| {
             let mut fields = row.split(',').map(str::parse::<Id>);
-            match (fields.next(), fields.next(), fields.next(), fields.next()) {
-                (Some(Ok(id)), Some(Ok(recipient)), Some(Ok(prev)), None) => {
-                    Some((id, recipient, prev))
+            match (
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+                fields.next(),
+            ) {
+                (Some(Ok(id)), Some(Ok(recipient)), Some(Ok(prev)), Some(Ok(change)), None) => {
+                    Some((id, recipient, prev, change))
                 }
                 _ => None,
             }
@@ -240,41 +270,6 @@ impl Store {
         .fetch_one(&self.pool)
         .await?;
         Ok(n)
-    }
-
-    /// Marks one of `recipient`'s notifications read (keeping the first
-    /// read time) and returns it; `None` if it is not theirs.
-    pub async fn mark_notification_read(
-        &self,
-        recipient: Id,
-        id: Id,
-    ) -> StoreResult<Option<Notification>> {
-        let mut tx = self.begin_write().await?;
-        let row = sqlx::query_as::<_, Notification>(&format!(
-            "UPDATE notifications SET read_at = COALESCE(read_at, $3) \
-             WHERE id = $1 AND recipient_id = $2 RETURNING {COLUMNS}"
-        ))
-        .bind(id)
-        .bind(recipient)
-        .bind(now_micros())
-        .fetch_optional(&mut *tx.tx)
-        .await?;
-        tx.commit().await?;
-        Ok(row)
-    }
-
-    /// Marks every unread notification of `recipient` read; returns how many.
-    pub async fn mark_all_notifications_read(&self, recipient: Id) -> StoreResult<u64> {
-        let mut tx = self.begin_write().await?;
-        let done = sqlx::query(
-            "UPDATE notifications SET read_at = $2 WHERE recipient_id = $1 AND read_at IS NULL",
-        )
-        .bind(recipient)
-        .bind(now_micros())
-        .execute(&mut *tx.tx)
-        .await?;
-        tx.commit().await?;
-        Ok(done.rows_affected())
     }
 }
 

@@ -31,8 +31,10 @@ mod api {
     mod boards;
     mod chat;
     mod inbox;
+    pub(crate) mod inbox_live;
     mod limits;
     mod notifications;
+    mod preferences;
     mod schema;
     mod sockets;
     mod sse;
@@ -51,6 +53,7 @@ mod ops {
 mod scale {
     mod chat;
     mod faults;
+    mod inbox_sync;
     mod outages;
     mod replicas;
     mod revocation;

@@ -25,6 +25,10 @@ fn the_schema_has_the_public_contract() {
         "uploadPost(file: Upload!, caption: String): Post!",
         "updateCard(id: ID!, input: UpdateCardInput!): Card!",
         "markAllNotificationsRead: Int!",
+        "inbox(userId: ID!, after: String): InboxUpdate!",
+        "notificationPreferences: NotificationPreferences!",
+        "muteBoard(boardId: ID!): Board!",
+        "muteChatRoom(roomId: ID!): ChatRoom!",
     ] {
         assert!(sdl.contains(needle), "missing from the schema: {needle}");
     }

@@ -65,6 +65,7 @@ pub async fn shared_room() -> (TestApp, TestUser, TestUser, String) {
     (app, alice, bob, room)
 }
 
+#[derive(Clone)]
 pub struct TestUser {
     pub id: String,
     pub token: String,

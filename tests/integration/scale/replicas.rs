@@ -35,7 +35,7 @@ async fn inbox_oldest_first(app: &TestApp, user: &TestUser) -> Vec<(String, Stri
     inbox
 }
 
-async fn wait_until_ready(app: &TestApp) {
+pub(crate) async fn wait_until_ready(app: &TestApp) {
     let deadline = tokio::time::Instant::now() + WAIT;
     loop {
         let response = app.http.get(app.url("/readyz")).send().await.unwrap();

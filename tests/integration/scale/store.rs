@@ -2,8 +2,10 @@
 //! every store function is known to work on both backends.
 
 use herald::{
-    model::{Audience, CardChange, Id, NewNotification, Notification, User},
-    store::{CATCH_UP_PAGE, NewUser, Store},
+    model::{
+        Audience, CardChange, Id, InboxChange, InboxChangeKind, NewNotification, Notification, User,
+    },
+    store::{CATCH_UP_PAGE, Muted, NewUser, Store},
 };
 
 use crate::kit::stores::{Backend, TestDb};
@@ -19,6 +21,7 @@ crate::kit::stores::on_both_backends!(
     catch_up_reads_are_paged_and_ranges_filter_by_recipient,
     concurrent_writers_keep_cursors_in_commit_order,
     a_notification_names_only_rows_that_exist,
+    preferences_and_mutes_leave_recipients_out_of_the_fan_out,
 );
 
 async fn user(store: &Store, name: &str) -> User {
@@ -509,29 +512,20 @@ async fn inbox_pages_counts_and_read_state(backend: Backend) {
     );
     assert_eq!(store.unread_notification_count(bob.id).await.unwrap(), 5);
 
-    let read = store
-        .mark_notification_read(bob.id, ids[1])
-        .await
-        .unwrap()
-        .unwrap();
+    let (read, change) = mark_read(&store, bob.id, ids[1]).await.unwrap();
     let first_read = read.read_at.expect("read");
-    let again = store
-        .mark_notification_read(bob.id, ids[1])
-        .await
-        .unwrap()
-        .unwrap();
+    let change = change.expect("a first read changes the inbox");
+    assert_eq!((change.read_ids.clone(), change.marked), (vec![ids[1]], 1));
+    assert!(change.id > ids[4], "the change follows every notification");
+    assert_eq!(change.prev_version, ids[4]);
+    let (again, none) = mark_read(&store, bob.id, ids[1]).await.unwrap();
     assert_eq!(
         again.read_at,
         Some(first_read),
         "the first read time is kept"
     );
-    assert!(
-        store
-            .mark_notification_read(alice.id, ids[1])
-            .await
-            .unwrap()
-            .is_none()
-    );
+    assert!(none.is_none(), "a second read changes nothing");
+    assert!(mark_read(&store, alice.id, ids[1]).await.is_none());
     let stored = store.notifications_after(bob.id, ids[0]).await.unwrap();
     assert_eq!(stored[0].id, ids[1]);
     assert_eq!(stored[0].read_at, Some(first_read));
@@ -542,9 +536,42 @@ async fn inbox_pages_counts_and_read_state(backend: Backend) {
         .unwrap();
     assert!(unread.iter().all(|n| n.id != ids[1]));
     assert_eq!(unread.len(), 4);
-    assert_eq!(store.mark_all_notifications_read(bob.id).await.unwrap(), 4);
+    let (marked, all_read) = mark_all_read(&store, bob.id).await;
+    assert_eq!(marked, 4);
+    let all_read = all_read.expect("marking four changes the inbox");
+    assert_eq!((all_read.read_up_to, all_read.marked), (Some(ids[4]), 4));
+    assert_eq!(all_read.prev_version, change.id);
     assert_eq!(store.unread_notification_count(bob.id).await.unwrap(), 0);
-    assert_eq!(store.mark_all_notifications_read(bob.id).await.unwrap(), 0);
+    assert_eq!(mark_all_read(&store, bob.id).await, (0, None));
+    // The unread count at each version, read back afterwards.
+    let at = |v| store.inbox_state(bob.id, Some(v));
+    assert_eq!(at(ids[4]).await.unwrap().unread, 5);
+    assert_eq!(at(change.id).await.unwrap().unread, 4);
+    assert_eq!(at(all_read.id).await.unwrap().unread, 0);
+    let now = store.inbox_state(bob.id, None).await.unwrap();
+    assert_eq!((now.version, now.unread), (all_read.id, 0));
+    let versions: Vec<Id> = store
+        .inbox_after(bob.id, ids[3])
+        .await
+        .unwrap()
+        .iter()
+        .map(|item| item.version())
+        .collect();
+    assert_eq!(versions, vec![ids[4], change.id, all_read.id]);
+}
+
+async fn mark_read(store: &Store, user: Id, id: Id) -> Option<(Notification, Option<InboxChange>)> {
+    let mut tx = store.begin_write().await.unwrap();
+    let read = tx.mark_notification_read(user, id).await.unwrap();
+    tx.commit().await.unwrap();
+    read
+}
+
+async fn mark_all_read(store: &Store, user: Id) -> (u64, Option<InboxChange>) {
+    let mut tx = store.begin_write().await.unwrap();
+    let read = tx.mark_all_notifications_read(user).await.unwrap();
+    tx.commit().await.unwrap();
+    read
 }
 
 async fn catch_up_reads_are_paged_and_ranges_filter_by_recipient(backend: Backend) {
@@ -735,4 +762,140 @@ async fn a_notification_names_only_rows_that_exist(backend: Backend) {
     assert!(store.user(carol.id).await.unwrap().is_none());
     assert_eq!(count().await, 1);
     pool.close().await;
+}
+
+async fn preferences_and_mutes_leave_recipients_out_of_the_fan_out(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let bob = user(&store, "Bob").await;
+    let carol = user(&store, "Carol").await;
+    let dan = user(&store, "Dan").await;
+    let mut tx = store.begin_write().await.unwrap();
+    let board = tx.insert_board(alice.id, "Launch").await.unwrap();
+    let card = tx
+        .insert_card(board.id, alice.id, "Ship", None)
+        .await
+        .unwrap();
+    let room = tx.insert_chat_room(alice.id, "Lobby").await.unwrap();
+    let message = tx
+        .insert_chat_message(room.id, alice.id, "hi")
+        .await
+        .unwrap();
+    // Bob turned card updates off, Carol muted the board, Dan the room.
+    assert!(
+        tx.set_kind_enabled(bob.id, "CARD_UPDATED", "IN_APP", false)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.set_kind_enabled(bob.id, "CARD_UPDATED", "IN_APP", false)
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.set_muted(Muted::Board, carol.id, board.id, true)
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.set_muted(Muted::Room, dan.id, room.id, true)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    assert!(
+        store
+            .is_muted(Muted::Board, carol.id, board.id)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !store
+            .is_muted(Muted::Board, bob.id, board.id)
+            .await
+            .unwrap()
+    );
+    assert_eq!(
+        store.disabled_kinds(bob.id).await.unwrap(),
+        vec![("CARD_UPDATED".to_owned(), "IN_APP".to_owned())]
+    );
+
+    let everyone = vec![bob.id, carol.id, dan.id];
+    let recipients = |new: NewNotification| {
+        let store = store.clone();
+        let everyone = everyone.clone();
+        async move {
+            let mut tx = store.begin_write().await.unwrap();
+            let rows = tx
+                .insert_notifications(&Audience::Users(everyone), &new)
+                .await
+                .unwrap();
+            tx.commit().await.unwrap();
+            rows.iter().map(|n| n.recipient_id).collect::<Vec<Id>>()
+        }
+    };
+    let about_card = |kind| NewNotification {
+        kind,
+        message: "m".into(),
+        actor_id: Some(alice.id),
+        card_id: Some(card.id),
+        ..Default::default()
+    };
+    let mention = NewNotification {
+        kind: "CHAT_MENTION",
+        message: "m".into(),
+        actor_id: Some(alice.id),
+        chat_message_id: Some(message.id),
+        ..Default::default()
+    };
+    assert_eq!(recipients(about_card("CARD_UPDATED")).await, vec![dan.id]);
+    assert_eq!(
+        recipients(about_card("CARD_ASSIGNED")).await,
+        vec![bob.id, dan.id]
+    );
+    assert_eq!(recipients(mention.clone()).await, vec![bob.id, carol.id]);
+    assert_eq!(recipients(updated(alice.id)).await, vec![carol.id, dan.id]);
+
+    // Everything back on: everyone hears everything again.
+    let mut tx = store.begin_write().await.unwrap();
+    assert!(
+        tx.set_kind_enabled(bob.id, "CARD_UPDATED", "IN_APP", true)
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.set_muted(Muted::Board, carol.id, board.id, false)
+            .await
+            .unwrap()
+    );
+    assert!(
+        tx.set_muted(Muted::Room, dan.id, room.id, false)
+            .await
+            .unwrap()
+    );
+    assert!(
+        !tx.set_muted(Muted::Room, dan.id, room.id, false)
+            .await
+            .unwrap()
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(recipients(about_card("CARD_UPDATED")).await, everyone);
+    assert_eq!(recipients(mention).await, everyone);
+    assert!(store.muted_boards(carol.id).await.unwrap().is_empty());
+
+    // A notification names the recipient's newest inbox change before it.
+    let mut tx = store.begin_write().await.unwrap();
+    let change = tx
+        .insert_inbox_change(bob.id, InboxChangeKind::Preferences, &[], None, 0)
+        .await
+        .unwrap();
+    let rows = tx
+        .insert_notifications(&Audience::Users(vec![bob.id, carol.id]), &updated(alice.id))
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(rows[0].prev_change, change.id);
+    assert!(rows[0].id > change.id);
+    assert_eq!(rows[1].prev_change, 0);
 }
