@@ -163,6 +163,7 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
     if policy.is_set() {
         background.tasks.spawn(retention::sweep_every(
             Arc::clone(&services.store),
+            Arc::clone(&services.broker),
             policy,
             services.config.retention_sweep_every,
             background.stop.clone(),

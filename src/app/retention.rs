@@ -2,11 +2,13 @@
 //! they are older than the operator's policy, and the background task
 //! that runs it every minute.
 //!
-//! Unlike the mutations of this layer, a sweep publishes nothing: a
-//! deletion is news to nobody, and live subscribers never need a deleted
-//! row (it is older than anything they are waiting for). A client that
-//! comes back with a cursor into deleted rows is told CURSOR_EXPIRED when
-//! it resumes (see `graphql::subscriptions`).
+//! A deletion is news only to the inbox counts: live subscribers never
+//! need a deleted row (it is older than anything they are waiting for),
+//! but a user whose unread notifications expire gets an inbox change
+//! (EXPIRED) that takes them off the badge, committed with the deletion
+//! and then published like any mutation's. A client that comes back with
+//! a cursor into deleted rows is told CURSOR_EXPIRED when it resumes (see
+//! `graphql::subscriptions`).
 //!
 //! The work is cut into short transactions of `BATCH` rows with a pause
 //! between them, so that a backlog (the first sweep after the policy is
@@ -17,8 +19,13 @@ use std::time::{Duration, SystemTime, UNIX_EPOCH};
 
 use tokio_util::sync::CancellationToken;
 
+use std::sync::Arc;
+
 use crate::{
+    app::commit_then_publish,
+    broker::Broker,
     config::Config,
+    model::Event,
     store::{Retained, Store, StoreResult},
     telemetry::metrics,
 };
@@ -61,23 +68,42 @@ pub struct Swept {
 /// Deletes every notification and chat message that `policy` says is
 /// expired at `now`, batch by batch. Notifications go first, so that the
 /// chat messages only their mentions kept go in the same sweep.
-pub async fn sweep(store: &Store, policy: &Policy, now: SystemTime) -> StoreResult<Swept> {
+pub async fn sweep(
+    store: &Store,
+    broker: &Arc<dyn Broker>,
+    policy: &Policy,
+    now: SystemTime,
+) -> StoreResult<Swept> {
     let mut swept = Swept::default();
     if let Some(keep) = policy.notifications {
-        swept.notifications = sweep_kind(store, Retained::Notifications, cutoff(now, keep)).await?;
+        let older_than = cutoff(now, keep);
+        swept.notifications =
+            sweep_kind(store, broker, Retained::Notifications, older_than).await?;
     }
     if let Some(keep) = policy.chat_messages {
-        swept.chat_messages = sweep_kind(store, Retained::ChatMessages, cutoff(now, keep)).await?;
+        let older_than = cutoff(now, keep);
+        swept.chat_messages = sweep_kind(store, broker, Retained::ChatMessages, older_than).await?;
     }
     Ok(swept)
 }
 
 /// Deletes batches of `kind` created before `older_than` until a batch
-/// comes back short.
-async fn sweep_kind(store: &Store, kind: Retained, older_than: i64) -> StoreResult<u64> {
+/// comes back short; each batch is a transaction of its own.
+async fn sweep_kind(
+    store: &Store,
+    broker: &Arc<dyn Broker>,
+    kind: Retained,
+    older_than: i64,
+) -> StoreResult<u64> {
     let mut total = 0;
     loop {
-        let deleted = store.delete_expired(kind, older_than, BATCH).await?;
+        let mut tx = store.begin_write().await?;
+        let (deleted, changes) = tx.delete_expired(kind, older_than, BATCH).await?;
+        let events = changes
+            .into_iter()
+            .map(|change| Event::InboxChanged(Arc::new(change)))
+            .collect();
+        commit_then_publish(tx, broker, events).await?;
         metrics::retention_deleted(kind_label(kind), deleted);
         total += deleted;
         if deleted < BATCH as u64 {
@@ -109,7 +135,8 @@ fn cutoff(now: SystemTime, keep: Duration) -> i64 {
 /// next turn; a sweep cut short by `stop` loses nothing, since every
 /// batch commits on its own.
 pub async fn sweep_every(
-    store: std::sync::Arc<Store>,
+    store: Arc<Store>,
+    broker: Arc<dyn Broker>,
     policy: Policy,
     every: Duration,
     stop: CancellationToken,
@@ -128,7 +155,7 @@ pub async fn sweep_every(
         }
         let swept = tokio::select! {
             () = stop.cancelled() => return,
-            swept = sweep(&store, &policy, SystemTime::now()) => swept,
+            swept = sweep(&store, &broker, &policy, SystemTime::now()) => swept,
         };
         match swept {
             Ok(Swept {

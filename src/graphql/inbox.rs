@@ -61,6 +61,9 @@ pub enum InboxUpdateKind {
     AllRead,
     /// Your preferences or mutes changed (`preferences`).
     Preferences,
+    /// The retention policy deleted every notification up to
+    /// `expiredUpTo`; the unread ones among them are off the count.
+    Expired,
 }
 
 /// One version of your inbox: what changed, and the unread count after it.
@@ -89,6 +92,7 @@ impl InboxUpdate {
                 InboxChangeKind::Read => InboxUpdateKind::Read,
                 InboxChangeKind::AllRead => InboxUpdateKind::AllRead,
                 InboxChangeKind::Preferences => InboxUpdateKind::Preferences,
+                InboxChangeKind::Expired => InboxUpdateKind::Expired,
             },
         }
     }
@@ -117,10 +121,13 @@ impl InboxUpdate {
     /// ALL_READ: the cursor of the newest notification marked read; it and
     /// every older one are read.
     async fn all_read_up_to(&self) -> Option<String> {
-        match self.item.as_deref() {
-            Some(InboxItem::Change(c)) => c.read_up_to.map(|id| NotificationCursor(id).encode()),
-            _ => None,
-        }
+        self.up_to(InboxChangeKind::AllRead)
+    }
+
+    /// EXPIRED: the cursor of the newest notification the retention policy
+    /// deleted; it and every older one are gone.
+    async fn expired_up_to(&self) -> Option<String> {
+        self.up_to(InboxChangeKind::Expired)
     }
 
     /// Your preferences as they are now (STATE and PREFERENCES).
@@ -131,6 +138,18 @@ impl InboxUpdate {
             Some(InboxItem::Notification(_)) => false,
         };
         shows.then_some(NotificationPreferences { user: self.user })
+    }
+}
+
+impl InboxUpdate {
+    /// The `read_up_to` cursor of a change of `kind`.
+    fn up_to(&self, kind: InboxChangeKind) -> Option<String> {
+        match self.item.as_deref() {
+            Some(InboxItem::Change(c)) if c.kind == kind => {
+                c.read_up_to.map(|id| NotificationCursor(id).encode())
+            }
+            _ => None,
+        }
     }
 }
 

@@ -24,6 +24,9 @@ pub enum InboxChangeKind {
     AllRead,
     /// The user's preferences or mutes changed.
     Preferences,
+    /// The retention policy deleted every notification up to
+    /// `read_up_to`, `marked` of them unread.
+    Expired,
 }
 
 impl InboxChangeKind {
@@ -32,11 +35,12 @@ impl InboxChangeKind {
             InboxChangeKind::Read => "READ",
             InboxChangeKind::AllRead => "ALL_READ",
             InboxChangeKind::Preferences => "PREFERENCES",
+            InboxChangeKind::Expired => "EXPIRED",
         }
     }
 
     pub fn parse(stored: &str) -> Option<Self> {
-        [Self::Read, Self::AllRead, Self::Preferences]
+        [Self::Read, Self::AllRead, Self::Preferences, Self::Expired]
             .into_iter()
             .find(|k| k.as_str() == stored)
     }
@@ -54,10 +58,11 @@ pub struct InboxChange {
     /// The notifications this change marked read (READ).
     pub read_ids: Vec<Id>,
     /// The newest notification that ALL_READ marked read, with every
-    /// older one.
+    /// older one; for EXPIRED, the newest one deleted, with every older
+    /// one.
     pub read_up_to: Option<Id>,
-    /// How many unread notifications this change made read: what it
-    /// takes off the unread count.
+    /// How many unread notifications this change made read (or deleted,
+    /// EXPIRED): what it takes off the unread count.
     pub marked: i64,
     pub created_at: i64,
 }

@@ -20,7 +20,7 @@
 //! for as long as the notification is.
 
 use super::{Dialect, Store, StoreResult, WriteTx, json_id_list};
-use crate::model::Id;
+use crate::model::{Id, InboxChange, InboxChangeKind};
 
 /// What a retention policy deletes.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
@@ -73,37 +73,44 @@ async fn horizon<'e>(
     Ok(horizon)
 }
 
-impl Store {
+impl WriteTx {
     /// Deletes at most `batch` rows of `kind` created before `older_than`
-    /// (microseconds since the Unix epoch), oldest first, in one short
-    /// transaction that also raises the horizon; returns how many.
+    /// (microseconds since the Unix epoch), oldest first, in this
+    /// transaction, which should do nothing else, and raises the horizon.
+    /// Returns how many, and the inbox changes of the users whose unread
+    /// notifications went (for the caller to publish once it committed).
     ///
     /// On SQLite the transaction begins IMMEDIATE like every write; on
     /// PostgreSQL it locks only the rows it deletes, and when another
     /// replica is deleting the same kind it deletes nothing (returns 0).
     pub async fn delete_expired(
-        &self,
+        &mut self,
         kind: Retained,
         older_than: i64,
         batch: i64,
-    ) -> StoreResult<u64> {
-        let mut tx = self.begin_write().await?;
-        if !tx.take_sweep_lock(kind).await? {
-            return Ok(0);
+    ) -> StoreResult<(u64, Vec<InboxChange>)> {
+        if !self.take_sweep_lock(kind).await? {
+            return Ok((0, Vec::new()));
         }
-        let horizon = horizon(&mut *tx.tx, kind).await?;
-        let Some(bound) = tx.expired_run_end(kind, horizon, older_than, batch).await? else {
-            return Ok(0);
+        let horizon = horizon(&mut *self.tx, kind).await?;
+        let Some(bound) = self
+            .expired_run_end(kind, horizon, older_than, batch)
+            .await?
+        else {
+            return Ok((0, Vec::new()));
         };
-        let deleted = match kind {
-            Retained::Notifications => tx.delete_notifications(horizon, bound).await?,
-            Retained::ChatMessages => tx.delete_chat_messages(horizon, bound).await?,
+        let (deleted, changes) = match kind {
+            Retained::Notifications => self.delete_notifications(horizon, bound).await?,
+            Retained::ChatMessages => {
+                (self.delete_chat_messages(horizon, bound).await?, Vec::new())
+            }
         };
-        tx.raise_horizon(kind, bound).await?;
-        tx.commit().await?;
-        Ok(deleted)
+        self.raise_horizon(kind, bound).await?;
+        Ok((deleted, changes))
     }
+}
 
+impl Store {
     /// The highest id of `kind` deleted so far (0 before any).
     pub async fn retention_horizon(&self, kind: Retained) -> StoreResult<Id> {
         horizon(&self.pool, kind).await
@@ -193,9 +200,25 @@ impl WriteTx {
             .map(|(id, _)| id))
     }
 
-    /// Deletes the notifications in `(horizon, bound]`, and the expired
-    /// chat messages that only they still named.
-    async fn delete_notifications(&mut self, horizon: Id, bound: Id) -> StoreResult<u64> {
+    /// Deletes the notifications in `(horizon, bound]`, with the inbox
+    /// changes of the same versions and the expired chat messages that only
+    /// they still named. A user whose unread notifications go gets an
+    /// EXPIRED inbox change that takes them off their count: a badge
+    /// follows the store even when the retention policy is what changed
+    /// it.
+    async fn delete_notifications(
+        &mut self,
+        horizon: Id,
+        bound: Id,
+    ) -> StoreResult<(u64, Vec<InboxChange>)> {
+        let unread: Vec<(Id, i64)> = sqlx::query_as(
+            "SELECT recipient_id, COUNT(*) FROM notifications \
+             WHERE id > $1 AND id <= $2 AND read_at IS NULL GROUP BY recipient_id",
+        )
+        .bind(horizon)
+        .bind(bound)
+        .fetch_all(&mut *self.tx)
+        .await?;
         let named: Vec<(Id,)> = sqlx::query_as(
             "SELECT DISTINCT chat_message_id FROM notifications \
              WHERE id > $1 AND id <= $2 AND chat_message_id IS NOT NULL",
@@ -214,7 +237,19 @@ impl WriteTx {
             let named: Vec<Id> = named.into_iter().map(|(id,)| id).collect();
             self.delete_released_messages(&named).await?;
         }
-        Ok(deleted)
+        sqlx::query("DELETE FROM inbox_changes WHERE id > $1 AND id <= $2")
+            .bind(horizon)
+            .bind(bound)
+            .execute(&mut *self.tx)
+            .await?;
+        let mut changes = Vec::with_capacity(unread.len());
+        for (user, marked) in unread {
+            changes.push(
+                self.insert_inbox_change(user, InboxChangeKind::Expired, &[], Some(bound), marked)
+                    .await?,
+            );
+        }
+        Ok((deleted, changes))
     }
 
     /// Deletes those of the chat messages `ids` that are at or below the

@@ -8,7 +8,7 @@ use crate::kit::{
 };
 
 pub const INBOX: &str = "subscription($u: ID!, $after: String) { inbox(userId: $u, after: $after) { \
-     version kind unreadCount readIds allReadUpTo notification { id cursor message } \
+     version kind unreadCount readIds allReadUpTo expiredUpTo notification { id cursor message } \
      preferences { kinds { kind channel enabled } mutedBoards { id } mutedChatRooms { id } } } }";
 
 /// A connection of `user` subscribed to their inbox as `id`; returns it

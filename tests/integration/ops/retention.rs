@@ -33,6 +33,7 @@ crate::kit::stores::on_both_backends!(
     a_cursor_into_deleted_notifications_is_expired_and_one_needing_none_resumes,
     chat_retention_keeps_a_mentioned_message_until_its_notification_goes,
     the_background_sweep_runs_when_a_policy_is_set_and_stops_with_the_server,
+    expired_unread_notifications_leave_the_inbox_count,
 );
 
 const DAY: Duration = Duration::from_secs(86_400);
@@ -121,7 +122,7 @@ fn messages(entries: &[Entry]) -> Vec<String> {
 }
 
 async fn sweep_at(app: &TestApp, policy: Policy, now: SystemTime) -> Swept {
-    sweep(&app.services.store, &policy, now)
+    sweep(&app.services.store, &app.services.broker, &policy, now)
         .await
         .expect("sweep")
 }
@@ -454,4 +455,44 @@ async fn the_background_sweep_runs_when_a_policy_is_set_and_stops_with_the_serve
     let listener = tokio::net::TcpListener::bind("127.0.0.1:0").await.unwrap();
     herald::serve_on(listener, herald, async {}).await.unwrap();
     assert_eq!(probe.background_tasks(), 0, "the sweep stopped");
+}
+
+async fn expired_unread_notifications_leave_the_inbox_count(backend: Backend) {
+    let (app, _db) = server(backend, |_| {}).await;
+    let alice = app.sign_up("Alice").await;
+    let bob = app.sign_up("Bob").await;
+    let card = a_card_each(&app, &alice, &[&bob]).await.remove(0);
+    for title in ["old 1", "old 2"] {
+        app.update_title(&alice, &card, title).await;
+    }
+    // Bob reads one of the three old ones.
+    let oldest = inbox(&app, &bob).await.pop().unwrap();
+    app.ok(
+        Some(&bob.token),
+        "mutation($id: ID!) { markNotificationRead(id: $id) { id } }",
+        json!({"id": oldest.id.to_string()}),
+    )
+    .await;
+    let now = one_day_after_now();
+    app.update_title(&alice, &card, "new").await;
+    let (mut ws, state) = crate::api::inbox_live::inbox_ws(&app, &bob, "in", None).await;
+    assert_eq!(state["unreadCount"], 3);
+
+    let swept = sweep_at(&app, KEEP_NOTIFICATIONS, now).await;
+    assert_eq!(swept.notifications, 3);
+    let expired = crate::api::inbox_live::next_update(&mut ws, "in").await;
+    assert_eq!(expired["kind"], "EXPIRED", "{expired}");
+    assert_eq!(expired["unreadCount"], 1, "two unread ones expired");
+    assert!(expired["expiredUpTo"].is_string());
+    assert_eq!(
+        app.ok(Some(&bob.token), "{ unreadNotificationCount }", json!({}))
+            .await["unreadNotificationCount"],
+        1
+    );
+    // Alice had nothing unread: nothing for her. A fresh subscriber
+    // starts from the same count.
+    let (_, fresh) = crate::api::inbox_live::inbox_ws(&app, &bob, "again", None).await;
+    assert_eq!(fresh["unreadCount"], 1);
+    assert_eq!(fresh["version"], expired["version"]);
+    ws.assert_quiet().await;
 }
