@@ -22,6 +22,7 @@ crate::kit::stores::on_both_backends!(
     concurrent_writers_keep_cursors_in_commit_order,
     a_notification_names_only_rows_that_exist,
     preferences_and_mutes_leave_recipients_out_of_the_fan_out,
+    a_large_fan_out_with_preferences_is_still_one_statement,
 );
 
 async fn user(store: &Store, name: &str) -> User {
@@ -898,4 +899,57 @@ async fn preferences_and_mutes_leave_recipients_out_of_the_fan_out(backend: Back
     assert_eq!(rows[0].prev_change, change.id);
     assert!(rows[0].id > change.id);
     assert_eq!(rows[1].prev_change, 0);
+}
+
+async fn a_large_fan_out_with_preferences_is_still_one_statement(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let alice = user(&store, "Alice").await;
+    let followers = bulk_users(&db, 2_000).await;
+    let pool = sqlx::AnyPool::connect(&db.url).await.unwrap();
+    // Everyone follows Alice; every tenth turned photo posts off.
+    sqlx::query(
+        "INSERT INTO follows (follower_id, followee_id, created_at) \
+         SELECT id, $1, 0 FROM users WHERE name = 'bulk'",
+    )
+    .bind(alice.id)
+    .execute(&pool)
+    .await
+    .unwrap();
+    let quiet: Vec<Id> = followers.iter().copied().step_by(10).collect();
+    let mut tx = store.begin_write().await.unwrap();
+    for &id in &quiet {
+        tx.set_kind_enabled(id, "POST_UPLOADED", "IN_APP", false)
+            .await
+            .unwrap();
+    }
+    tx.commit().await.unwrap();
+    pool.close().await;
+
+    let posted = NewNotification {
+        kind: "POST_UPLOADED",
+        message: "posted".into(),
+        actor_id: Some(alice.id),
+        ..Default::default()
+    };
+    let audience = Audience::Followers {
+        followee: alice.id,
+        except: alice.id,
+    };
+    let mut tx = store.begin_write().await.unwrap();
+    let rows = tx.insert_notifications(&audience, &posted).await.unwrap();
+    tx.commit().await.unwrap();
+    let mut got: Vec<Id> = rows.iter().map(|n| n.recipient_id).collect();
+    got.sort_unstable();
+    let expected: Vec<Id> = followers
+        .iter()
+        .copied()
+        .filter(|id| !quiet.contains(id))
+        .collect();
+    assert_eq!(got, expected);
+    assert!(rows.windows(2).all(|w| w[0].id < w[1].id));
+    assert!(rows.iter().all(|n| n.prev_id == 0 && n.prev_change == 0));
+    for id in [quiet[0], quiet[1]] {
+        assert!(store.notifications_after(id, 0).await.unwrap().is_empty());
+    }
 }
