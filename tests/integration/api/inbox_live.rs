@@ -270,3 +270,31 @@ async fn over_sse_each_update_carries_its_version_as_the_event_id() {
         "Alice updated the card “Ship v3”"
     );
 }
+
+#[tokio::test]
+async fn the_legacy_graphql_ws_protocol_carries_the_inbox_too() {
+    let (app, alice, bob, _board, card) = shared_card().await;
+    let mut ws = app.ws_raw("graphql-ws").await;
+    ws.send(json!({"type": "connection_init", "payload": {"authorization": format!("Bearer {}", bob.token)}}))
+        .await;
+    assert_eq!(ws.recv().await["type"], "connection_ack");
+    ws.send(json!({"id": "1", "type": "start", "payload": {"query": INBOX, "variables": {"u": bob.id}}}))
+        .await;
+    let state = ws.recv().await;
+    assert_eq!(state["type"], "data", "{state}");
+    assert_eq!(state["payload"]["data"]["inbox"]["kind"], "STATE");
+    app.assign(&alice, &card, &bob).await;
+    let new = ws.recv().await;
+    assert_eq!(new["payload"]["data"]["inbox"]["kind"], "NOTIFICATION");
+    assert_eq!(new["payload"]["data"]["inbox"]["unreadCount"], 1);
+
+    // Someone else's inbox: refused with FORBIDDEN.
+    ws.send(json!({"id": "2", "type": "start", "payload": {"query": INBOX, "variables": {"u": alice.id}}}))
+        .await;
+    let refused = ws.recv().await;
+    assert_eq!(refused["id"], "2", "{refused}");
+    assert_eq!(
+        refused["payload"]["errors"][0]["extensions"]["code"], "FORBIDDEN",
+        "{refused}"
+    );
+}
