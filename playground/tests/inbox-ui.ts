@@ -106,6 +106,24 @@ export function notificationList(page: Page): Locator {
   return page.getByRole('list', { name: 'Your notifications' });
 }
 
+/** The list item whose text holds `text`. */
+export function notificationItem(page: Page, text: string): Locator {
+  return notificationList(page).getByRole('listitem').filter({ hasText: text });
+}
+
+/** The notification settings panel. */
+export function settings(page: Page): Locator {
+  return page.getByRole('region', { name: 'Notification settings' });
+}
+
+/**
+ * The settings' checkbox for one kind of notification, found by its label;
+ * with `checked`, only while it is in that state (to wait for it).
+ */
+export function kindToggle(page: Page, label: string, checked?: boolean): Locator {
+  return settings(page).getByRole('checkbox', { name: label, ...(checked === undefined ? {} : { checked }) });
+}
+
 /** A 1×1 PNG: the smallest picture Herald accepts. */
 export const TINY_PNG = Buffer.from(
   'iVBORw0KGgoAAAANSUhEUgAAAAEAAAABCAYAAAAfFcSJAAAADUlEQVR42mNk+M9QDwADhgGAWjR9awAAAABJRU5ErkJggg==',

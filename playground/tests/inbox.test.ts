@@ -103,20 +103,30 @@ test('what Bob does reaches Alice live, and her inbox survives a reload', async 
   });
 });
 
-test('after a dropped connection the inbox resumes from its last cursor', async () => {
+test('after a dropped connection the inbox resumes from its last version', async () => {
   await withUsers('inbox resume', 2, async (carolUser, daveUser) => {
-    // Every cursor Carol's inbox subscribes after, in order.
+    // Every version Carol's inbox subscribes after, in order, and the
+    // newest version Herald sent it.
     const resumedAfter: (string | null)[] = [];
+    let newestReceived: string | null = null;
     const carol = await openInbox(carolUser, (page) =>
-      page.on('websocket', (socket) =>
+      page.on('websocket', (socket) => {
         socket.on('framesent', ({ payload }) => {
           const message = JSON.parse(String(payload)) as {
             type: string;
             payload?: { variables?: { after?: string | null } };
           };
           if (message.type === 'subscribe') resumedAfter.push(message.payload?.variables?.after ?? null);
-        }),
-      ),
+        });
+        socket.on('framereceived', ({ payload }) => {
+          const message = JSON.parse(String(payload)) as {
+            type: string;
+            payload?: { data?: { inbox?: { version: string } } };
+          };
+          const version = message.payload?.data?.inbox?.version;
+          if (message.type === 'next' && version !== undefined) newestReceived = version;
+        });
+      }),
     );
     await signUp(carol, 'Carol', 'carol@example.com', 'correct horse');
     const dave = await openInbox(daveUser);
@@ -128,18 +138,14 @@ test('after a dropped connection the inbox resumes from its last cursor', async 
     const card = await addCard(board, 'Plan Q3');
     await assign(card, 'Carol');
     await bell(carol, 1).waitFor();
+    await notificationList(carol).getByText('Dave assigned you to the card “Plan Q3”').waitFor();
+    const lastSeen = newestReceived;
+    assert.ok(lastSeen, 'the inbox received versions');
     const carolToken = await tokenOf(carol);
-    const seen = await herald.graphql<{ notifications: { edges: { cursor: string }[] } }>(
-      '{ notifications(first: 1) { edges { cursor } } }',
-      {},
-      carolToken,
-    );
-    const lastSeen = seen.notifications.edges[0]?.cursor;
-    assert.ok(lastSeen);
 
     // The server goes away and comes back. Dave acts at once (from here,
     // faster than the inbox resubscribes), so Carol can only learn of it
-    // from the replay after her last cursor.
+    // from the replay after her last version.
     await herald.restart();
     const daveToken = await tokenOf(dave);
     const cardId = await herald.graphql<{ notifications: { edges: { node: { card: { id: string } } }[] } }>(
@@ -164,7 +170,7 @@ test('after a dropped connection the inbox resumes from its last cursor', async 
     await list.getByText('Dave updated the card “Plan Q3”').waitFor();
     await list.getByText('Dave commented on the card “Plan Q3”: Milestones are in.').waitFor();
     assert.equal(await list.getByRole('listitem').count(), 3, 'each notification shows once');
-    assert.equal(resumedAfter.at(-1), lastSeen, 'the inbox resubscribed after the last cursor it saw');
+    assert.equal(resumedAfter.at(-1), lastSeen, 'the inbox resubscribed after the last version it applied');
   });
 });
 

@@ -24,9 +24,13 @@ type Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.SignUpDocument,
     "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": typeof types.LogInDocument,
     "\n  query Inbox($first: Int!) {\n    notifications(first: $first) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n": typeof types.InboxDocument,
-    "\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n": typeof types.LiveNotificationsDocument,
+    "\n  fragment NotificationPreferencesFields on NotificationPreferences {\n    kinds {\n      kind\n      channel\n      enabled\n    }\n    mutedBoards {\n      id\n      name\n    }\n  }\n": typeof types.NotificationPreferencesFieldsFragmentDoc,
+    "\n  subscription InboxUpdates($userId: ID!, $after: String) {\n    inbox(userId: $userId, after: $after) {\n      version\n      kind\n      unreadCount\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allReadUpTo\n      preferences {\n        ...NotificationPreferencesFields\n      }\n    }\n  }\n": typeof types.InboxUpdatesDocument,
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n": typeof types.MarkNotificationReadDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": typeof types.MarkAllNotificationsReadDocument,
+    "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n": typeof types.SetNotificationPreferenceDocument,
+    "\n  mutation MuteBoard($boardId: ID!) {\n    muteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n": typeof types.MuteBoardDocument,
+    "\n  mutation UnmuteBoard($boardId: ID!) {\n    unmuteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n": typeof types.UnmuteBoardDocument,
     "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members(first: 100) {\n        id\n        name\n      }\n      cards(first: 50) {\n        ...CardFields\n      }\n    }\n  }\n": typeof types.BoardDocument,
     "\n  mutation CreateBoard($name: String!) {\n    createBoard(name: $name) {\n      id\n      name\n    }\n  }\n": typeof types.CreateBoardDocument,
     "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members(first: 100) {\n        id\n        name\n      }\n    }\n  }\n": typeof types.AddBoardMemberDocument,
@@ -48,9 +52,13 @@ const documents: Documents = {
     "\n  mutation SignUp($input: SignUpInput!) {\n    signUp(input: $input) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.SignUpDocument,
     "\n  mutation LogIn($email: String!, $password: String!) {\n    logIn(email: $email, password: $password) {\n      token\n      expiresAt\n      user {\n        id\n        name\n        email\n      }\n    }\n  }\n": types.LogInDocument,
     "\n  query Inbox($first: Int!) {\n    notifications(first: $first) {\n      edges {\n        cursor\n        node {\n          ...NotificationFields\n        }\n      }\n      pageInfo {\n        hasNextPage\n        endCursor\n      }\n    }\n    unreadNotificationCount\n  }\n": types.InboxDocument,
-    "\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n": types.LiveNotificationsDocument,
+    "\n  fragment NotificationPreferencesFields on NotificationPreferences {\n    kinds {\n      kind\n      channel\n      enabled\n    }\n    mutedBoards {\n      id\n      name\n    }\n  }\n": types.NotificationPreferencesFieldsFragmentDoc,
+    "\n  subscription InboxUpdates($userId: ID!, $after: String) {\n    inbox(userId: $userId, after: $after) {\n      version\n      kind\n      unreadCount\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allReadUpTo\n      preferences {\n        ...NotificationPreferencesFields\n      }\n    }\n  }\n": types.InboxUpdatesDocument,
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n": types.MarkNotificationReadDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": types.MarkAllNotificationsReadDocument,
+    "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n": types.SetNotificationPreferenceDocument,
+    "\n  mutation MuteBoard($boardId: ID!) {\n    muteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n": types.MuteBoardDocument,
+    "\n  mutation UnmuteBoard($boardId: ID!) {\n    unmuteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n": types.UnmuteBoardDocument,
     "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members(first: 100) {\n        id\n        name\n      }\n      cards(first: 50) {\n        ...CardFields\n      }\n    }\n  }\n": types.BoardDocument,
     "\n  mutation CreateBoard($name: String!) {\n    createBoard(name: $name) {\n      id\n      name\n    }\n  }\n": types.CreateBoardDocument,
     "\n  mutation AddBoardMember($boardId: ID!, $userId: ID!) {\n    addBoardMember(boardId: $boardId, userId: $userId) {\n      id\n      members(first: 100) {\n        id\n        name\n      }\n    }\n  }\n": types.AddBoardMemberDocument,
@@ -119,7 +127,11 @@ export function graphql(source: "\n  query Inbox($first: Int!) {\n    notificati
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n"): (typeof documents)["\n  subscription LiveNotifications($userId: ID!, $after: String) {\n    notifications(userId: $userId, after: $after) {\n      ...NotificationFields\n    }\n  }\n"];
+export function graphql(source: "\n  fragment NotificationPreferencesFields on NotificationPreferences {\n    kinds {\n      kind\n      channel\n      enabled\n    }\n    mutedBoards {\n      id\n      name\n    }\n  }\n"): (typeof documents)["\n  fragment NotificationPreferencesFields on NotificationPreferences {\n    kinds {\n      kind\n      channel\n      enabled\n    }\n    mutedBoards {\n      id\n      name\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  subscription InboxUpdates($userId: ID!, $after: String) {\n    inbox(userId: $userId, after: $after) {\n      version\n      kind\n      unreadCount\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allReadUpTo\n      preferences {\n        ...NotificationPreferencesFields\n      }\n    }\n  }\n"): (typeof documents)["\n  subscription InboxUpdates($userId: ID!, $after: String) {\n    inbox(userId: $userId, after: $after) {\n      version\n      kind\n      unreadCount\n      notification {\n        ...NotificationFields\n      }\n      readIds\n      allReadUpTo\n      preferences {\n        ...NotificationPreferencesFields\n      }\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
@@ -128,6 +140,18 @@ export function graphql(source: "\n  mutation MarkNotificationRead($id: ID!) {\n
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
 export function graphql(source: "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"): (typeof documents)["\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation MuteBoard($boardId: ID!) {\n    muteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n"): (typeof documents)["\n  mutation MuteBoard($boardId: ID!) {\n    muteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnmuteBoard($boardId: ID!) {\n    unmuteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n"): (typeof documents)["\n  mutation UnmuteBoard($boardId: ID!) {\n    unmuteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

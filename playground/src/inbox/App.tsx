@@ -1,7 +1,8 @@
 // The inbox demo: sign in (per browser tab), then a board to act on, a
-// photo feed, and the live notification inbox with its bell and toasts.
+// photo feed, the live notification inbox with its bell and toasts, and
+// the settings that say which notifications reach the inbox.
 import { ApolloProvider, useQuery } from '@apollo/client/react';
-import { useState } from 'react';
+import { useMemo, useState } from 'react';
 
 import { createHeraldClient, type Credentials, readToken } from '../client';
 import { describeError, ErrorMessage } from '../errors';
@@ -10,7 +11,9 @@ import { Boards } from './Boards';
 import { Notifications } from './Notifications';
 import { MeQuery } from './operations';
 import { Photos } from './Photos';
+import { NotificationSettings } from './Settings';
 import { SignIn } from './SignIn';
+import { useInbox } from './sync';
 
 type User = Me['me'];
 
@@ -80,6 +83,12 @@ function Workspace({ me, onSignOut }: { me: User; onSignOut: () => void }) {
     sessionStorage.setItem(BOARD_KEY, id);
     setBoardId(id);
   };
+  const inbox = useInbox(me.id);
+  const mutedBoards = inbox.preferences?.mutedBoards;
+  const mutedBoardIds = useMemo(
+    () => (mutedBoards === undefined ? null : new Set(mutedBoards.map((board) => board.id))),
+    [mutedBoards],
+  );
   return (
     <>
       <section className="whoami" aria-label="Your account">
@@ -93,9 +102,10 @@ function Workspace({ me, onSignOut }: { me: User; onSignOut: () => void }) {
         </button>
       </section>
       <main className="workspace">
-        <Notifications me={me} onOpenBoard={openBoard} />
+        <Notifications inbox={inbox} onOpenBoard={openBoard} />
         <div className="activity">
-          <Boards me={me} boardId={boardId} onOpenBoard={openBoard} />
+          <NotificationSettings preferences={inbox.preferences} />
+          <Boards me={me} boardId={boardId} mutedBoardIds={mutedBoardIds} onOpenBoard={openBoard} />
           <Photos />
         </div>
       </main>

@@ -1,6 +1,7 @@
 // A board to act on, so that notifications have a cause: create or open
 // one, add members, add cards, then assign, edit and comment on them.
-// Assigning, editing and commenting notify the people concerned.
+// Assigning, editing and commenting notify the people concerned, unless
+// they muted the board.
 import { useMutation, useQuery } from '@apollo/client/react';
 import { useId } from 'react';
 
@@ -13,6 +14,8 @@ import {
   BoardQuery,
   CreateBoardMutation,
   CreateCardMutation,
+  MuteBoardMutation,
+  UnmuteBoardMutation,
   UpdateCardMutation,
 } from './operations';
 
@@ -21,10 +24,13 @@ type Member = NonNullable<BoardData['board']>['members'][number];
 export function Boards({
   me,
   boardId,
+  mutedBoardIds,
   onOpenBoard,
 }: {
   me: MeQuery['me'];
   boardId: string | null;
+  /** The boards the user muted; null until the live connection said. */
+  mutedBoardIds: ReadonlySet<string> | null;
   onOpenBoard: (id: string) => void;
 }) {
   const headingId = useId();
@@ -35,7 +41,9 @@ export function Boards({
         <CreateBoardForm onCreated={onOpenBoard} />
         <OpenBoardForm onOpen={onOpenBoard} />
       </div>
-      {boardId !== null && <BoardView key={boardId} id={boardId} me={me} />}
+      {boardId !== null && (
+        <BoardView key={boardId} id={boardId} me={me} mutedBoardIds={mutedBoardIds} />
+      )}
     </section>
   );
 }
@@ -87,7 +95,15 @@ function OpenBoardForm({ onOpen }: { onOpen: (id: string) => void }) {
   );
 }
 
-function BoardView({ id, me }: { id: string; me: MeQuery['me'] }) {
+function BoardView({
+  id,
+  me,
+  mutedBoardIds,
+}: {
+  id: string;
+  me: MeQuery['me'];
+  mutedBoardIds: ReadonlySet<string> | null;
+}) {
   const headingId = useId();
   const { data, error, loading, refetch } = useQuery(BoardQuery, { variables: { id } });
   const reload = useFormRequest();
@@ -114,6 +130,7 @@ function BoardView({ id, me }: { id: string; me: MeQuery['me'] }) {
         </button>
       </p>
       <ErrorMessage error={reload.error} />
+      {mutedBoardIds !== null && <MuteToggle boardId={board.id} muted={mutedBoardIds.has(board.id)} />}
       <div className="forms">
         {isOwner && <AddMemberForm boardId={board.id} />}
         <NewCardForm boardId={board.id} />
@@ -130,6 +147,31 @@ function BoardView({ id, me }: { id: string; me: MeQuery['me'] }) {
         </ul>
       )}
     </article>
+  );
+}
+
+/**
+ * Mutes or unmutes the board for the user. It shows what the live `inbox`
+ * subscription last said, so it follows a change made in another tab, and
+ * flips here once Herald pushes the change back.
+ */
+function MuteToggle({ boardId, muted }: { boardId: string; muted: boolean }) {
+  const id = useId();
+  const [mute] = useMutation(MuteBoardMutation);
+  const [unmute] = useMutation(UnmuteBoardMutation);
+  const { error, pending, submit } = useFormRequest();
+  return (
+    <div className="toggle">
+      <input
+        id={id}
+        type="checkbox"
+        checked={muted}
+        disabled={pending}
+        onChange={() => void submit(() => (muted ? unmute : mute)({ variables: { boardId } }))}
+      />
+      <label htmlFor={id}>Mute notifications from this board</label>
+      <ErrorMessage error={error} />
+    </div>
   );
 }
 

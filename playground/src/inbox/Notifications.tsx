@@ -1,121 +1,75 @@
 // The inbox proper: the bell with the unread count, the list (newest
 // first), marking read, and a toast for each notification that arrives
-// live.
-import { useApolloClient, useMutation, useQuery } from '@apollo/client/react';
-import { useCallback, useEffect, useId, useRef, useState } from 'react';
+// live. What it shows comes from `useInbox` (sync.ts), so a read in any
+// tab or device shows here too.
+import { useMutation } from '@apollo/client/react';
+import { useEffect, useId, useRef } from 'react';
 
-import { describeError, ErrorMessage, useFormRequest } from '../errors';
-import type { MeQuery, NotificationFieldsFragment } from '../gql/graphql';
-import { type LiveStatus, useLiveNotifications } from './live';
-import {
-  InboxQuery,
-  MarkAllNotificationsReadMutation,
-  MarkNotificationReadMutation,
-} from './operations';
-
-/** How many notifications the list shows (Herald serves at most 100 per page). */
-const PAGE_SIZE = 50;
+import { ErrorMessage, useFormRequest } from '../errors';
+import type { LiveStatus } from './live';
+import { MarkAllNotificationsReadMutation, MarkNotificationReadMutation } from './operations';
+import type { Inbox, Notification } from './sync';
 
 /** How long a toast stays up: long enough to read a sentence twice. */
 const TOAST_MS = 8_000;
 
-type Notification = NotificationFieldsFragment;
-
 export function Notifications({
-  me,
+  inbox,
   onOpenBoard,
 }: {
-  me: MeQuery['me'];
+  inbox: Inbox;
   onOpenBoard: (boardId: string) => void;
 }) {
   const headingId = useId();
-  const client = useApolloClient();
-  const inbox = useQuery(InboxQuery, { variables: { first: PAGE_SIZE } });
-  const [toasts, setToasts] = useState<Notification[]>([]);
+  // Marking all read changes nothing here directly: the list and the bell
+  // follow the live update it causes, as they do in every other tab.
   const [markAll] = useMutation(MarkAllNotificationsReadMutation);
   const markAllRequest = useFormRequest();
-
-  // Subscribe once the first page is in: without a stored cursor, the
-  // subscription starts after the newest notification that page shows.
-  const [liveStart, setLiveStart] = useState<{ after: string | null } | null>(null);
-  const firstPage = inbox.data?.notifications;
-  useEffect(() => {
-    if (firstPage && liveStart === null) {
-      setLiveStart({ after: firstPage.edges[0]?.cursor ?? null });
-    }
-  }, [firstPage, liveStart]);
-
-  const onArrival = useCallback(
-    (notification: Notification) => {
-      let isNew = false;
-      client.cache.updateQuery({ query: InboxQuery, variables: { first: PAGE_SIZE } }, (data) => {
-        // Replays after a reload or reconnect may repeat what the list holds.
-        if (!data || data.notifications.edges.some((edge) => edge.node.id === notification.id)) {
-          return undefined;
-        }
-        isNew = true;
-        return {
-          ...data,
-          notifications: {
-            ...data.notifications,
-            edges: [
-              { __typename: 'NotificationEdge', cursor: notification.cursor, node: notification },
-              ...data.notifications.edges,
-            ],
-          },
-          unreadNotificationCount: data.unreadNotificationCount + (notification.readAt ? 0 : 1),
-        };
-      });
-      if (isNew) setToasts((shown) => [...shown, notification]);
-    },
-    [client],
-  );
-  const status = useLiveNotifications(me.id, liveStart, onArrival);
-
-  const dismiss = useCallback((id: string) => {
-    setToasts((shown) => shown.filter((toast) => toast.id !== id));
-  }, []);
-
-  const unread = inbox.data?.unreadNotificationCount ?? 0;
-  const edges = inbox.data?.notifications.edges ?? [];
+  const reload = useFormRequest();
+  const { notifications, unread } = inbox;
   return (
     <section className="inbox" aria-labelledby={headingId}>
       <div className="inbox-header">
         <h2 id={headingId}>Notifications</h2>
         <Bell unread={unread} listId={`${headingId}-list`} />
       </div>
-      <LiveStatusLine status={status} />
-      {inbox.error && <ErrorMessage error={describeError(inbox.error)} />}
+      <LiveStatusLine status={inbox.status} />
+      {inbox.listError && (
+        <>
+          <ErrorMessage error={inbox.listError} />
+          <button
+            type="button"
+            disabled={reload.pending}
+            onClick={() => void reload.submit(inbox.reloadList)}
+          >
+            Load notifications again
+          </button>
+        </>
+      )}
       <button
         type="button"
         disabled={markAllRequest.pending || unread === 0}
-        onClick={() =>
-          void markAllRequest.submit(async () => {
-            await markAll();
-            await inbox.refetch();
-          })
-        }
+        onClick={() => void markAllRequest.submit(() => markAll())}
       >
         Mark all read
       </button>
       <ErrorMessage error={markAllRequest.error} />
-      {inbox.loading && !inbox.data ? (
-        <p aria-busy="true">Loading your notifications…</p>
-      ) : edges.length === 0 ? (
+      {notifications === null ? (
+        !inbox.listError && <p aria-busy="true">Loading your notifications…</p>
+      ) : notifications.length === 0 ? (
         <p>No notifications yet. They appear here the moment someone acts on your cards.</p>
       ) : (
         <ol id={`${headingId}-list`} className="notification-list" aria-label="Your notifications">
-          {edges.map(({ node }) => (
+          {notifications.map((notification) => (
             <NotificationItem
-              key={node.id}
-              notification={node}
+              key={notification.id}
+              notification={notification}
               onOpenBoard={onOpenBoard}
-              onRead={() => inbox.refetch()}
             />
           ))}
         </ol>
       )}
-      <Toasts toasts={toasts} onDismiss={dismiss} />
+      <Toasts toasts={inbox.arrivals} onDismiss={inbox.dismissArrival} />
     </section>
   );
 }
@@ -152,12 +106,12 @@ function LiveStatusLine({ status }: { status: LiveStatus }) {
 function NotificationItem({
   notification,
   onOpenBoard,
-  onRead,
 }: {
   notification: Notification;
   onOpenBoard: (boardId: string) => void;
-  onRead: () => Promise<unknown>;
 }) {
+  // The answer carries the read time, which updates this item at once;
+  // the bell follows through the live update.
   const [markRead] = useMutation(MarkNotificationReadMutation);
   const { error, pending, submit } = useFormRequest();
   const unread = notification.readAt == null;
@@ -184,12 +138,7 @@ function NotificationItem({
           <button
             type="button"
             disabled={pending}
-            onClick={() =>
-              void submit(async () => {
-                await markRead({ variables: { id: notification.id } });
-                await onRead();
-              })
-            }
+            onClick={() => void submit(() => markRead({ variables: { id: notification.id } }))}
           >
             Mark read
           </button>

@@ -1,24 +1,32 @@
-// The live half of the inbox: one subscription to the signed-in user's
-// notifications that survives reloads and dropped connections.
+// The live half of the inbox: one `inbox` subscription for the signed-in
+// user that survives dropped connections and token refreshes.
 //
-// Herald's `notifications(userId, after)` subscription first replays every
-// notification after the `after` cursor, then streams new ones, with no gap
-// and no duplicate. So the inbox keeps the newest cursor it has seen in
-// sessionStorage and, whenever it (re)subscribes (after a reload, or after
-// the websocket dropped), passes it as `after`: whatever happened meanwhile
-// arrives first. The caller still dedupes by id, because the list it shows
-// comes from a query that may already hold some of the replayed ones.
+// Herald numbers every change to a user's inbox (a new notification, a
+// read, a preference change) with a version, strictly increasing per user,
+// and pushes each one to every device. A subscription starts with a STATE
+// update: the inbox as it stands, at its current version. With `after` (a
+// version), it starts with the STATE at that version instead, then sends
+// every change since, with no gap and no duplicate.
 //
-// The same resubscription carries the inbox across token refreshes: the
-// client moves the websocket to each new token by restarting it, and the
-// subscription, ended by that restart, comes back at once after its cursor.
-import { useApolloClient } from '@apollo/client/react';
+// So this hook remembers the last version it applied and, whenever it
+// subscribes again (the websocket dropped, or the client moved it to a
+// refreshed token), passes it as `after`: whatever happened meanwhile
+// arrives first. An update whose version is not above the last applied
+// one is skipped; the STATE a resumed subscription opens with is such an
+// update, restating what this tab already has.
+//
+// The version lives only as long as the page. A reloaded page loads its
+// list again and subscribes afresh: its first STATE is the inbox now.
 import { CombinedGraphQLErrors } from '@apollo/client';
+import { useApolloClient } from '@apollo/client/react';
 import { useEffect, useRef, useState } from 'react';
 
 import { isSocketRestart } from '../client';
-import type { NotificationFieldsFragment } from '../gql/graphql';
-import { LiveNotificationsSubscription } from './operations';
+import type { InboxUpdatesSubscription as InboxUpdates } from '../gql/graphql';
+import { InboxUpdatesSubscription } from './operations';
+
+/** One change to the inbox, or its state, as Herald pushes it. */
+export type InboxUpdate = InboxUpdates['inbox'];
 
 /**
  * Waits before each attempt to subscribe again after a failure: quick at
@@ -27,69 +35,54 @@ import { LiveNotificationsSubscription } from './operations';
  */
 const RESUBSCRIBE_DELAYS_MS = [500, 1_000, 2_000, 5_000, 10_000];
 
-/** Where the newest cursor seen by this tab is kept, per user. */
-function cursorKey(userId: string): string {
-  return `herald.inbox.cursor.${userId}`;
-}
-
-export function readCursor(userId: string): string | null {
-  return sessionStorage.getItem(cursorKey(userId));
-}
-
-export function storeCursor(userId: string, cursor: string): void {
-  sessionStorage.setItem(cursorKey(userId), cursor);
-}
-
-function forgetCursor(userId: string): void {
-  sessionStorage.removeItem(cursorKey(userId));
-}
+/**
+ * Refusals of `after` that no retry will change: a version Herald cannot
+ * read (BAD_USER_INPUT), or one whose changes retention has deleted
+ * (CURSOR_EXPIRED). Both mean: start again from the inbox as it is now.
+ */
+const UNRESUMABLE = new Set(['BAD_USER_INPUT', 'CURSOR_EXPIRED']);
 
 /** What the live connection is doing, for the status line. */
 export type LiveStatus = 'off' | 'listening' | 'reconnecting';
 
 /**
- * Subscribes once `start` is given (the inbox waits for its first page, so
- * that without a stored cursor it can start after the newest one it shows)
- * and calls `onNotification` for each arrival, in order. Each arrival's
- * cursor is stored before `onNotification` runs.
+ * Subscribes to `userId`'s inbox for as long as the component is mounted
+ * and calls `onUpdate` with each update to apply, in version order: first
+ * a STATE (whenever this tab starts afresh), then each change once.
  */
-export function useLiveNotifications(
-  userId: string,
-  start: { after: string | null } | null,
-  onNotification: (notification: NotificationFieldsFragment) => void,
-): LiveStatus {
+export function useInboxUpdates(userId: string, onUpdate: (update: InboxUpdate) => void): LiveStatus {
   const client = useApolloClient();
   const [status, setStatus] = useState<LiveStatus>('off');
   // The latest callback, without resubscribing when it changes.
-  const deliver = useRef(onNotification);
-  deliver.current = onNotification;
-  const startAfter = start?.after;
-  const started = start !== null;
+  const deliver = useRef(onUpdate);
+  deliver.current = onUpdate;
 
   useEffect(() => {
-    if (!started) return;
-    if (readCursor(userId) === null && startAfter) storeCursor(userId, startAfter);
-
+    /** The version of the last update applied; null until the first STATE. */
+    let applied: string | null = null;
     let stopped = false;
     let failures = 0;
     let retryTimer: ReturnType<typeof setTimeout> | undefined;
     let subscription: { unsubscribe(): void } | undefined;
 
     const subscribe = () => {
-      setStatus('listening');
       subscription = client
         .subscribe({
-          query: LiveNotificationsSubscription,
-          variables: { userId, after: readCursor(userId) },
+          query: InboxUpdatesSubscription,
+          variables: { userId, after: applied },
         })
         .subscribe({
           next: ({ data, error }) => {
             if (error) return retryAfter(error);
-            const notification = data?.notifications;
-            if (!notification) return;
+            const update = data?.inbox;
+            if (!update) return;
             failures = 0;
-            storeCursor(userId, notification.cursor);
-            deliver.current(notification);
+            setStatus('listening');
+            // Versions are fixed-width hexadecimal: as strings they sort
+            // as the numbers they are.
+            if (applied !== null && update.version <= applied) return;
+            applied = update.version;
+            deliver.current(update);
           },
           error: retryAfter,
           complete: () => retryAfter(null),
@@ -100,15 +93,13 @@ export function useLiveNotifications(
       subscription?.unsubscribe();
       if (stopped) return;
       // The client moved the websocket to a refreshed token: nothing went
-      // wrong, and the cursor covers the moment without a socket.
+      // wrong, and `after` covers the moment without a socket.
       if (isSocketRestart(error)) return subscribe();
       if (CombinedGraphQLErrors.is(error)) {
         const code = error.errors[0]?.extensions?.['code'];
         // The client has already ended the session; the inbox unmounts.
         if (code === 'UNAUTHENTICATED') return;
-        // A stored cursor Herald cannot read: start over from now on, and
-        // let the list query fill in the past.
-        if (code === 'BAD_USER_INPUT') forgetCursor(userId);
+        if (typeof code === 'string' && UNRESUMABLE.has(code)) applied = null;
       }
       setStatus('reconnecting');
       const delay = RESUBSCRIBE_DELAYS_MS[Math.min(failures, RESUBSCRIBE_DELAYS_MS.length - 1)];
@@ -123,7 +114,7 @@ export function useLiveNotifications(
       subscription?.unsubscribe();
       setStatus('off');
     };
-  }, [client, userId, started, startAfter]);
+  }, [client, userId]);
 
   return status;
 }

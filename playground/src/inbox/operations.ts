@@ -118,10 +118,34 @@ export const InboxQuery = graphql(`
   }
 `);
 
-export const LiveNotificationsSubscription = graphql(`
-  subscription LiveNotifications($userId: ID!, $after: String) {
-    notifications(userId: $userId, after: $after) {
-      ...NotificationFields
+export const NotificationPreferencesFields = graphql(`
+  fragment NotificationPreferencesFields on NotificationPreferences {
+    kinds {
+      kind
+      channel
+      enabled
+    }
+    mutedBoards {
+      id
+      name
+    }
+  }
+`);
+
+export const InboxUpdatesSubscription = graphql(`
+  subscription InboxUpdates($userId: ID!, $after: String) {
+    inbox(userId: $userId, after: $after) {
+      version
+      kind
+      unreadCount
+      notification {
+        ...NotificationFields
+      }
+      readIds
+      allReadUpTo
+      preferences {
+        ...NotificationPreferencesFields
+      }
     }
   }
 `);
@@ -138,6 +162,32 @@ export const MarkNotificationReadMutation = graphql(`
 export const MarkAllNotificationsReadMutation = graphql(`
   mutation MarkAllNotificationsRead {
     markAllNotificationsRead
+  }
+`);
+
+export const SetNotificationPreferenceMutation = graphql(`
+  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {
+    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {
+      ...NotificationPreferencesFields
+    }
+  }
+`);
+
+export const MuteBoardMutation = graphql(`
+  mutation MuteBoard($boardId: ID!) {
+    muteBoard(boardId: $boardId) {
+      id
+      muted
+    }
+  }
+`);
+
+export const UnmuteBoardMutation = graphql(`
+  mutation UnmuteBoard($boardId: ID!) {
+    unmuteBoard(boardId: $boardId) {
+      id
+      muted
+    }
   }
 `);
 
