@@ -783,28 +783,27 @@ async fn preferences_and_mutes_leave_recipients_out_of_the_fan_out(backend: Back
         .insert_chat_message(room.id, alice.id, "hi")
         .await
         .unwrap();
-    // Bob turned card updates off, Carol muted the board, Dan the room.
-    assert!(
-        tx.set_kind_enabled(bob.id, "CARD_UPDATED", "IN_APP", false)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !tx.set_kind_enabled(bob.id, "CARD_UPDATED", "IN_APP", false)
-            .await
-            .unwrap()
-    );
-    assert!(
-        tx.set_muted(Muted::Board, carol.id, board.id, true)
-            .await
-            .unwrap()
-    );
-    assert!(
-        tx.set_muted(Muted::Room, dan.id, room.id, true)
-            .await
-            .unwrap()
-    );
+    // Bob turned card updates off, Carol muted the board, Dan the room;
+    // each a change once, and nothing the second time.
+    let opt_outs = |on: bool| {
+        let store = store.clone();
+        let (bob, carol, dan, board, room) = (bob.id, carol.id, dan.id, board.id, room.id);
+        async move {
+            let mut tx = store.begin_write().await.unwrap();
+            for expected in [true, false] {
+                let kind = tx
+                    .set_kind_enabled(bob, "CARD_UPDATED", "IN_APP", !on)
+                    .await
+                    .unwrap();
+                let board = tx.set_muted(Muted::Board, carol, board, on).await.unwrap();
+                let room = tx.set_muted(Muted::Room, dan, room, on).await.unwrap();
+                assert_eq!((kind, board, room), (expected, expected, expected));
+            }
+            tx.commit().await.unwrap();
+        }
+    };
     tx.commit().await.unwrap();
+    opt_outs(true).await;
     assert!(
         store
             .is_muted(Muted::Board, carol.id, board.id)
@@ -859,28 +858,7 @@ async fn preferences_and_mutes_leave_recipients_out_of_the_fan_out(backend: Back
     assert_eq!(recipients(updated(alice.id)).await, vec![carol.id, dan.id]);
 
     // Everything back on: everyone hears everything again.
-    let mut tx = store.begin_write().await.unwrap();
-    assert!(
-        tx.set_kind_enabled(bob.id, "CARD_UPDATED", "IN_APP", true)
-            .await
-            .unwrap()
-    );
-    assert!(
-        tx.set_muted(Muted::Board, carol.id, board.id, false)
-            .await
-            .unwrap()
-    );
-    assert!(
-        tx.set_muted(Muted::Room, dan.id, room.id, false)
-            .await
-            .unwrap()
-    );
-    assert!(
-        !tx.set_muted(Muted::Room, dan.id, room.id, false)
-            .await
-            .unwrap()
-    );
-    tx.commit().await.unwrap();
+    opt_outs(false).await;
     assert_eq!(recipients(about_card("CARD_UPDATED")).await, everyone);
     assert_eq!(recipients(mention).await, everyone);
     assert!(store.muted_boards(carol.id).await.unwrap().is_empty());
