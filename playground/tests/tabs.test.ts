@@ -14,7 +14,7 @@ import { WALKTHROUGH_TABS } from '../src/graphiql/tabs';
 const schema = buildSchema(readFileSync(resolve(import.meta.dirname, '../../schema.graphql'), 'utf8'));
 
 test('every preloaded GraphiQL tab is a valid operation with fitting variables', () => {
-  assert.equal(WALKTHROUGH_TABS.length, 9);
+  assert.equal(WALKTHROUGH_TABS.length, 11);
   for (const tab of WALKTHROUGH_TABS) {
     const document = parse(tab.query ?? '');
     assert.deepEqual(validate(schema, document), [], tab.query ?? '');
@@ -29,7 +29,7 @@ test('every preloaded GraphiQL tab is a valid operation with fitting variables',
   }
 });
 
-test('the tabs follow the walkthrough, ending with the inbox and its subscription', () => {
+test('the tabs follow the walkthrough, ending with the inbox, its subscriptions and a preference', () => {
   const names = WALKTHROUGH_TABS.map(
     (tab) => (parse(tab.query ?? '').definitions[0] as OperationDefinitionNode).name?.value,
   );
@@ -43,5 +43,7 @@ test('the tabs follow the walkthrough, ending with the inbox and its subscriptio
     'AddComment',
     'Inbox',
     'Notifications',
+    'InboxUpdates',
+    'TurnOffPhotoPosts',
   ]);
 });

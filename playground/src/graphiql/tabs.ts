@@ -1,7 +1,8 @@
 // The operations GraphiQL opens with, one tab each, in the order of the
 // walkthrough on a fresh server: Alice and Bob sign up (user ids 1 and 2),
 // Bob makes board 1, adds Alice, makes card 1, assigns it to her and
-// comments on it; Alice reads her inbox and subscribes to what comes next.
+// comments on it; Alice reads her inbox and subscribes to what comes next
+// and to her inbox's changes, and turns one kind of notification off.
 // The ids in the variables are those a fresh server hands out; edit them
 // when yours differ. tests/tabs.test.ts checks every tab against the schema.
 import type { GraphiQLProps } from 'graphiql';
@@ -99,5 +100,27 @@ export const WALKTHROUGH_TABS: TabDefinition[] = [
   }
 }`,
     variables: '{ "userId": "1" }',
+  },
+  {
+    query: `subscription InboxUpdates($userId: ID!, $after: String) {
+  inbox(userId: $userId, after: $after) {
+    version
+    kind
+    unreadCount
+    notification { id message }
+    readIds
+    allReadUpTo
+    preferences { kinds { kind enabled } mutedBoards { name } }
+  }
+}`,
+    variables: '{ "userId": "1" }',
+  },
+  {
+    query: `mutation TurnOffPhotoPosts {
+  setNotificationPreference(kind: POST_UPLOADED, enabled: false) {
+    kinds { kind channel enabled }
+    mutedBoards { id name }
+  }
+}`,
   },
 ];
