@@ -9,16 +9,18 @@ use crate::{
     telemetry::metrics,
 };
 
-pub(super) const COLUMNS: &str = "id, recipient_id, prev_id, prev_change, kind, message, actor_id, card_id, comment_id, \
-                       post_id, chat_message_id, created_at, read_at";
+pub(super) const COLUMNS: &str = "id, recipient_id, prev_id, prev_change, kind, message, \
+                                  actor_id, card_id, comment_id, post_id, chat_message_id, \
+                                  created_at, read_at";
 
 /// How many rows one catch-up read returns at most.
 pub const CATCH_UP_PAGE: i64 = 500;
 
 /// The PostgreSQL advisory lock (one-key space) that serialises the
 /// transactions writing notifications and inbox changes, so that ids are
-/// handed out in commit order on every replica. An arbitrary number, written once here;
-/// chat rooms use the two-key space (`chat::ROOM_LOCK_CLASS`).
+/// handed out in commit order on every replica. An arbitrary number,
+/// written once here; chat rooms use the two-key space
+/// (`chat::ROOM_LOCK_CLASS`).
 pub(super) const NOTIFICATIONS_LOCK: i64 = 7_151_208_001;
 
 impl WriteTx {
@@ -32,9 +34,9 @@ impl WriteTx {
     /// the board (of the card) or the room (of the chat message) it is
     /// about: a muted notification is never written.
     /// Only the columns that differ per row come back (id, recipient,
-    /// previous id, previous change); the rest is the same for every row and is copied from
-    /// `new`, which keeps a fan-out to thousands from decoding thousands of
-    /// full rows.
+    /// previous id, previous change); the rest is the same for every row
+    /// and is copied from `new`, which keeps a fan-out to thousands from
+    /// decoding thousands of full rows.
     pub async fn insert_notifications(
         &mut self,
         audience: &Audience,
@@ -73,14 +75,14 @@ impl WriteTx {
         let mut muted = String::new();
         if new.card_id.is_some() {
             muted.push_str(
-                " AND NOT EXISTS (SELECT 1 FROM board_mutes m JOIN cards c ON c.board_id = m.board_id \
-                  WHERE c.id = $4 AND m.user_id = r.rid)",
+                " AND NOT EXISTS (SELECT 1 FROM board_mutes m \
+                  JOIN cards c ON c.board_id = m.board_id WHERE c.id = $4 AND m.user_id = r.rid)",
             );
         }
         if new.chat_message_id.is_some() {
             muted.push_str(
-                " AND NOT EXISTS (SELECT 1 FROM room_mutes m JOIN chat_messages c ON c.room_id = m.room_id \
-                  WHERE c.id = $7 AND m.user_id = r.rid)",
+                " AND NOT EXISTS (SELECT 1 FROM room_mutes m \
+                  JOIN chat_messages c ON c.room_id = m.room_id WHERE c.id = $7 AND m.user_id = r.rid)",
             );
         }
         let sql = format!(
@@ -92,8 +94,9 @@ impl WriteTx {
                     COALESCE((SELECT MAX(c.id) FROM inbox_changes c WHERE c.user_id = r.rid), 0), \
                     $1, $2, $3, $4, $5, $6, $7, $8 \
              FROM ({recipients}) r \
-             WHERE NOT EXISTS (SELECT 1 FROM disabled_kinds d \
-                               WHERE d.user_id = r.rid AND d.kind = $1 AND d.channel = '{CHANNEL_IN_APP}'){muted}{returning}"
+             WHERE NOT EXISTS (SELECT 1 FROM disabled_kinds d WHERE d.user_id = r.rid \
+                               AND d.kind = $1 AND d.channel = '{CHANNEL_IN_APP}')\
+             {muted}{returning}"
         );
         let created_at = now_micros();
         let query = sqlx::query(&sql)
