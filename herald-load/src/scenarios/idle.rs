@@ -53,6 +53,11 @@ pub struct IdleArgs {
     /// Fields selected by the subscriptions.
     #[arg(long, default_value = DEFAULT_FIELDS)]
     pub fields: String,
+    /// A whole subscription document to hold instead of `notifications`
+    /// with `--fields`; `$u: ID!` is the user's id. For example the inbox:
+    /// `subscription($u: ID!) { inbox(userId: $u) { version unreadCount } }`.
+    #[arg(long)]
+    pub query: Option<String>,
 }
 
 /// The summary line of `idle`.
@@ -119,7 +124,11 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
     tokio::time::sleep(settle).await;
     let rss_connected = rss(args.pid)?;
 
-    let query = Arc::new(notifications_query(&args.fields));
+    let query = Arc::new(
+        args.query
+            .clone()
+            .unwrap_or_else(|| notifications_query(&args.fields)),
+    );
     let errors = Arc::new(AtomicU64::new(0));
     let first_error = Arc::new(std::sync::OnceLock::<String>::new());
     let frames = Arc::new(AtomicU64::new(0));
