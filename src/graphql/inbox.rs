@@ -193,7 +193,9 @@ impl InboxSubscription {
         // As for `notifications`: the broker's epoch before the read tells
         // whether anything was published between it and the registration.
         let mark = services.broker.epoch();
-        let state = services.store.inbox_state(me, resumed).await?;
+        // Single-flight, like the newest ids of `notifications`: a burst
+        // of (re)connecting clients shares a few reads.
+        let state = ctx.loaders().inbox_states.load_one((me, resumed)).await?;
         let store = services.store.clone();
         let source = Source {
             topic: Topic::User(me),

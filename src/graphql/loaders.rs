@@ -7,16 +7,18 @@
 
 use std::{
     collections::HashMap,
+    hash::Hash,
     sync::{Arc, Mutex},
 };
 
 use async_graphql::dataloader::{DataLoader, Loader};
+use futures_util::future::BoxFuture;
 use tokio::sync::oneshot;
 
 use crate::{
     error::{AppError, AppResult},
     model::{Board, Card, ChatMessage, ChatRoom, Comment, Id, Post, User},
-    store::{Store, StoreError},
+    store::{InboxState, Store, StoreError, StoreResult},
 };
 
 /// Loads rows of one table by id.
@@ -67,29 +69,62 @@ impl<T: LoadById> Loader<Id> for ById<T> {
     }
 }
 
-/// The newest notification id of each recipient (0 for none). A
-/// subscription without a cursor starts there. Reads are single-flight:
-/// while one runs, the recipients asking meanwhile queue up and the next
-/// read answers all of them (up to `NEWEST_IDS_BATCH` at a time). When
-/// thousands of clients reconnect at once (a deploy, a network blip) the
-/// batches grow with the burst, a few reads serve every start, and the
-/// burst holds one pool connection instead of queueing on all of them
-/// until the store timeout refuses it.
-#[derive(Clone)]
-pub struct LatestNotificationIds {
-    inner: Arc<NewestIdsQueue>,
+/// Reads that start subscriptions, single-flight: while one read runs,
+/// the keys asked for meanwhile queue up and the next read answers all of
+/// them (up to `START_BATCH` at a time). When thousands of clients
+/// (re)connect at once (a deploy, a network blip) the batches grow with
+/// the burst, a few reads serve every start, and the burst holds one pool
+/// connection instead of queueing on all of them until the store timeout
+/// refuses it.
+pub struct StartReads<K, V> {
+    inner: Arc<StartQueue<K, V>>,
 }
 
-/// Ends `NewestIdsQueue`'s reading state when its task ends: waiters
-/// still queued get no answer (their ask fails), and the next ask reads.
-struct ResetOnExit<'a> {
-    queue: &'a NewestIdsQueue,
+impl<K, V> Clone for StartReads<K, V> {
+    fn clone(&self) -> Self {
+        StartReads {
+            inner: Arc::clone(&self.inner),
+        }
+    }
+}
+
+/// The newest notification id of each recipient (0 for none): where a
+/// `notifications` subscription without a cursor starts.
+pub type LatestNotificationIds = StartReads<Id, Id>;
+
+/// A user's inbox now (`None`) or at a version: where an `inbox`
+/// subscription starts.
+pub type InboxStates = StartReads<(Id, Option<Id>), InboxState>;
+
+/// Keys per read of a `StartReads`.
+const START_BATCH: usize = 1000;
+
+type Reply<V> = oneshot::Sender<Result<V, Arc<StoreError>>>;
+
+/// The keys waiting with where to answer each, and whether a read is
+/// under way (its task takes every waiter before it stops).
+type Waiting<K, V> = (Vec<(K, Reply<V>)>, bool);
+
+/// Reads the values of a batch of distinct keys; a key left out of the
+/// answer gets `V::default()`.
+type BatchRead<K, V> = fn(Arc<Store>, Vec<K>) -> BoxFuture<'static, StoreResult<HashMap<K, V>>>;
+
+struct StartQueue<K, V> {
+    store: Arc<Store>,
+    read: BatchRead<K, V>,
+    waiting: Mutex<Waiting<K, V>>,
+}
+
+/// Ends a `StartQueue`'s reading state when its task ends: waiters still
+/// queued get no answer (their ask fails), and the next ask reads.
+struct ResetOnExit<'a, K, V> {
+    queue: &'a StartQueue<K, V>,
     /// Set when the task found the queue empty and ended the reading
     /// state itself: nothing is left to reset (a new read may have begun).
     finished: bool,
 }
 
-impl Drop for ResetOnExit<'_> {
+impl<K, V> Drop for ResetOnExit<'_, K, V> {
     fn drop(&mut self) {
         if !self.finished {
             let mut waiting = self.queue.lock();
@@ -99,34 +134,27 @@ impl Drop for ResetOnExit<'_> {
     }
 }
 
-/// Recipients per read of `LatestNotificationIds`.
-const NEWEST_IDS_BATCH: usize = 1000;
-
-type NewestIdReply = oneshot::Sender<Result<Id, Arc<StoreError>>>;
-
-struct NewestIdsQueue {
-    store: Arc<Store>,
-    /// The recipients waiting, and whether a read is under way (its task
-    /// takes every waiter before it stops).
-    waiting: Mutex<(Vec<(Id, NewestIdReply)>, bool)>,
-}
-
-impl LatestNotificationIds {
-    fn new(store: Arc<Store>) -> Self {
-        LatestNotificationIds {
-            inner: Arc::new(NewestIdsQueue {
+impl<K, V> StartReads<K, V>
+where
+    K: Copy + Eq + Hash + Ord + Send + Sync + 'static,
+    V: Copy + Default + Send + Sync + 'static,
+{
+    fn new(store: Arc<Store>, read: BatchRead<K, V>) -> Self {
+        StartReads {
+            inner: Arc::new(StartQueue {
                 store,
+                read,
                 waiting: Mutex::new((Vec::new(), false)),
             }),
         }
     }
 
-    /// `user`'s newest notification id, `None` when they have none.
-    pub async fn load_one(&self, user: Id) -> AppResult<Option<Id>> {
+    /// The value of `key`, read with whatever else is asked for meanwhile.
+    pub async fn load_one(&self, key: K) -> AppResult<V> {
         let (reply, answer) = oneshot::channel();
         let start_reading = {
             let mut waiting = self.inner.lock();
-            waiting.0.push((user, reply));
+            waiting.0.push((key, reply));
             !std::mem::replace(&mut waiting.1, true)
         };
         if start_reading {
@@ -134,20 +162,25 @@ impl LatestNotificationIds {
         }
         // No answer: the reading task was stopped (a shutdown) before it
         // reached this waiter.
-        let newest = answer.await.map_err(|_| {
+        Ok(answer.await.map_err(|_| {
             AppError::Unavailable("the server is shutting down; try again shortly".into())
-        })??;
-        Ok((newest != 0).then_some(newest))
+        })??)
     }
 }
 
-impl NewestIdsQueue {
-    fn lock(&self) -> std::sync::MutexGuard<'_, (Vec<(Id, NewestIdReply)>, bool)> {
+impl<K, V> StartQueue<K, V> {
+    fn lock(&self) -> std::sync::MutexGuard<'_, Waiting<K, V>> {
         self.waiting
             .lock()
             .unwrap_or_else(|poisoned| poisoned.into_inner())
     }
+}
 
+impl<K, V> StartQueue<K, V>
+where
+    K: Copy + Eq + Hash + Ord + Send + Sync + 'static,
+    V: Copy + Default + Send + Sync + 'static,
+{
     async fn read_until_empty(self: Arc<Self>) {
         // However this task ends (cancelled with the runtime, or a panic),
         // the waiters it did not answer are told, and the next ask starts
@@ -157,24 +190,23 @@ impl NewestIdsQueue {
             finished: false,
         };
         loop {
-            let batch: Vec<(Id, NewestIdReply)> = {
+            let batch: Vec<(K, Reply<V>)> = {
                 let mut waiting = self.lock();
                 if waiting.0.is_empty() {
                     waiting.1 = false;
                     reset.finished = true;
                     return;
                 }
-                let take = waiting.0.len().min(NEWEST_IDS_BATCH);
+                let take = waiting.0.len().min(START_BATCH);
                 waiting.0.drain(..take).collect()
             };
-            let mut users: Vec<Id> = batch.iter().map(|(user, _)| *user).collect();
-            users.sort_unstable();
-            users.dedup();
-            match self.store.latest_notification_ids(&users).await {
-                Ok(rows) => {
-                    let newest: HashMap<Id, Id> = rows.into_iter().collect();
-                    for (user, reply) in batch {
-                        let _ = reply.send(Ok(newest.get(&user).copied().unwrap_or(0)));
+            let mut keys: Vec<K> = batch.iter().map(|(key, _)| *key).collect();
+            keys.sort_unstable();
+            keys.dedup();
+            match (self.read)(Arc::clone(&self.store), keys).await {
+                Ok(values) => {
+                    for (key, reply) in batch {
+                        let _ = reply.send(Ok(values.get(&key).copied().unwrap_or_default()));
                     }
                 }
                 Err(err) => {
@@ -188,10 +220,34 @@ impl NewestIdsQueue {
     }
 }
 
+fn read_latest_ids(
+    store: Arc<Store>,
+    users: Vec<Id>,
+) -> BoxFuture<'static, StoreResult<HashMap<Id, Id>>> {
+    Box::pin(async move {
+        let rows = store.latest_notification_ids(&users).await?;
+        Ok(rows.into_iter().collect())
+    })
+}
+
+/// Inbox states by (user, version), as `InboxStates` asks for them.
+type InboxStateMap = HashMap<(Id, Option<Id>), InboxState>;
+
+fn read_inbox_states(
+    store: Arc<Store>,
+    keys: Vec<(Id, Option<Id>)>,
+) -> BoxFuture<'static, StoreResult<InboxStateMap>> {
+    Box::pin(async move {
+        let states = store.inbox_states(&keys).await?;
+        Ok(keys.into_iter().zip(states).collect())
+    })
+}
+
 /// One loader per table that nested fields point into, and the one that
 /// starts subscriptions.
 pub struct Loaders {
     pub latest_notification_ids: LatestNotificationIds,
+    pub inbox_states: InboxStates,
     pub users: DataLoader<ById<User>>,
     pub boards: DataLoader<ById<Board>>,
     pub cards: DataLoader<ById<Card>>,
@@ -214,7 +270,8 @@ fn loader<T: LoadById>(store: &Arc<Store>) -> DataLoader<ById<T>> {
 impl Loaders {
     pub fn new(store: Arc<Store>) -> Self {
         Loaders {
-            latest_notification_ids: LatestNotificationIds::new(store.clone()),
+            latest_notification_ids: StartReads::new(store.clone(), read_latest_ids),
+            inbox_states: StartReads::new(store.clone(), read_inbox_states),
             users: loader(&store),
             boards: loader(&store),
             cards: loader(&store),
@@ -274,14 +331,14 @@ mod tests {
             .unwrap();
         }
         let expected = |user: Id| match user {
-            u if u == users[0] => Some(3),
-            u if u == users[1] => Some(2),
-            _ => None,
+            u if u == users[0] => 3,
+            u if u == users[1] => 2,
+            _ => 0,
         };
 
         // More waiters than one read takes, all at once, for the three
         // users and for ids nobody has.
-        let loader = LatestNotificationIds::new(store);
+        let loader: LatestNotificationIds = StartReads::new(store, read_latest_ids);
         let asks: Vec<Id> = (0..2_500)
             .map(|n| {
                 if n % 2 == 0 {
@@ -300,6 +357,6 @@ mod tests {
             assert_eq!(answer, expected(*user), "user {user}");
         }
         // The queue drained: a later ask starts a read of its own.
-        assert_eq!(loader.load_one(users[1]).await.unwrap(), Some(2));
+        assert_eq!(loader.load_one(users[1]).await.unwrap(), 2);
     }
 }

@@ -342,12 +342,7 @@ impl NotificationSubscription {
             // subscription already counts as live.
             None => {
                 let mark = ctx.services().broker.epoch();
-                let newest = ctx
-                    .loaders()
-                    .latest_notification_ids
-                    .load_one(me)
-                    .await?
-                    .unwrap_or(0);
+                let newest = ctx.loaders().latest_notification_ids.load_one(me).await?;
                 (newest, mark)
             }
         };

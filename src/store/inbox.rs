@@ -25,7 +25,7 @@ const CHANGE_COLUMNS: &str =
     "id, user_id, prev_version, kind, read_ids, read_up_to, marked, created_at";
 
 /// A user's inbox at one version.
-#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct InboxState {
     pub version: Id,
     pub unread: i64,
@@ -184,32 +184,71 @@ impl WriteTx {
 
 impl Store {
     /// `user`'s inbox now (`at: None`: its newest version), or at the
-    /// version `at`, read in one statement. The unread count at `at` is
-    /// today's less what came after it: each notification since added one,
-    /// each change since took off what it marked.
+    /// version `at`. See `inbox_states`.
     pub async fn inbox_state(&self, user: Id, at: Option<Id>) -> StoreResult<InboxState> {
-        let row = sqlx::query(
-            "SELECT \
-               (SELECT COALESCE(MAX(id), 0) FROM notifications WHERE recipient_id = $1), \
-               (SELECT COALESCE(MAX(id), 0) FROM inbox_changes WHERE user_id = $1), \
-               (SELECT COUNT(*) FROM notifications WHERE recipient_id = $1 AND read_at IS NULL), \
-               (SELECT COUNT(*) FROM notifications WHERE recipient_id = $1 AND id > $2), \
-               (SELECT CAST(COALESCE(SUM(marked), 0) AS BIGINT) FROM inbox_changes \
-                  WHERE user_id = $1 AND id > $2)",
+        let states = self.inbox_states(&[(user, at)]).await?;
+        Ok(states[0])
+    }
+
+    /// The inbox of each `(user, at)`, in order: now (`at: None`: its
+    /// newest version), or at the version `at`, all read in one statement.
+    /// The unread count at `at` is today's less what came after it: each
+    /// notification since added one, each change since took off what it
+    /// marked.
+    pub async fn inbox_states(&self, keys: &[(Id, Option<Id>)]) -> StoreResult<Vec<InboxState>> {
+        // `at: None` reads as "after the newest", where nothing comes after.
+        let pairs = serde_json::to_string(
+            &keys
+                .iter()
+                .map(|&(user, at)| [user, at.unwrap_or(Id::MAX)])
+                .collect::<Vec<_>>(),
         )
-        .bind(user)
-        .bind(at.unwrap_or(Id::MAX))
-        .fetch_one(&self.pool)
+        .expect("ids serialise");
+        let pairs_table = match self.dialect {
+            Dialect::Sqlite => {
+                "SELECT CAST(json_extract(value, '$[0]') AS BIGINT) AS u, \
+                        CAST(json_extract(value, '$[1]') AS BIGINT) AS v, key AS k \
+                 FROM json_each($1)"
+            }
+            Dialect::Postgres => {
+                "SELECT CAST(e->>0 AS BIGINT) AS u, CAST(e->>1 AS BIGINT) AS v, i AS k \
+                 FROM jsonb_array_elements(CAST($1 AS jsonb)) WITH ORDINALITY AS p(e, i)"
+            }
+        };
+        let rows = sqlx::query(&format!(
+            "SELECT \
+               (SELECT COALESCE(MAX(id), 0) FROM notifications WHERE recipient_id = p.u), \
+               (SELECT COALESCE(MAX(id), 0) FROM inbox_changes WHERE user_id = p.u), \
+               (SELECT COUNT(*) FROM notifications WHERE recipient_id = p.u AND read_at IS NULL), \
+               (SELECT COUNT(*) FROM notifications WHERE recipient_id = p.u AND id > p.v), \
+               (SELECT CAST(COALESCE(SUM(marked), 0) AS BIGINT) FROM inbox_changes \
+                  WHERE user_id = p.u AND id > p.v) \
+             FROM ({pairs_table}) p ORDER BY p.k"
+        ))
+        .bind(pairs)
+        .fetch_all(&self.pool)
         .await?;
-        let newest_notification: Id = row.try_get(0)?;
-        let newest_change: Id = row.try_get(1)?;
-        let unread_now: i64 = row.try_get(2)?;
-        let added_since: i64 = row.try_get(3)?;
-        let marked_since: i64 = row.try_get(4)?;
-        Ok(InboxState {
-            version: at.unwrap_or(newest_notification.max(newest_change)),
-            unread: unread_now - added_since + marked_since,
-        })
+        if rows.len() != keys.len() {
+            return Err(super::StoreError(sqlx::Error::Protocol(format!(
+                "{} inbox states asked for, {} read",
+                keys.len(),
+                rows.len()
+            ))));
+        }
+        keys.iter()
+            .zip(rows)
+            .map(|(&(_, at), row)| {
+                let newest_notification: Id = row.try_get(0)?;
+                let newest_change: Id = row.try_get(1)?;
+                let unread_now: i64 = row.try_get(2)?;
+                let added_since: i64 = row.try_get(3)?;
+                let marked_since: i64 = row.try_get(4)?;
+                Ok(InboxState {
+                    version: at.unwrap_or(newest_notification.max(newest_change)),
+                    unread: unread_now - added_since + marked_since,
+                })
+            })
+            .collect()
     }
 
     /// `user`'s inbox items (notifications and changes) with a version

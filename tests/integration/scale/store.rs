@@ -551,6 +551,16 @@ async fn inbox_pages_counts_and_read_state(backend: Backend) {
     assert_eq!(at(all_read.id).await.unwrap().unread, 0);
     let now = store.inbox_state(bob.id, None).await.unwrap();
     assert_eq!((now.version, now.unread), (all_read.id, 0));
+    // Many at once, in one statement, in the order asked.
+    let keys = [(bob.id, Some(change.id)), (alice.id, None), (bob.id, None)];
+    let states = store.inbox_states(&keys).await.unwrap();
+    assert_eq!(
+        states
+            .iter()
+            .map(|s| (s.version, s.unread))
+            .collect::<Vec<_>>(),
+        vec![(change.id, 4), (0, 0), (all_read.id, 0)]
+    );
     let versions: Vec<Id> = store
         .inbox_after(bob.id, ids[3])
         .await
