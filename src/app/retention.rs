@@ -15,11 +15,12 @@
 //! turned on) never holds SQLite's single writer, or PostgreSQL row
 //! locks, for long: writers slip in between batches.
 
-use std::time::{Duration, SystemTime, UNIX_EPOCH};
+use std::{
+    sync::Arc,
+    time::{Duration, SystemTime, UNIX_EPOCH},
+};
 
 use tokio_util::sync::CancellationToken;
-
-use std::sync::Arc;
 
 use crate::{
     app::commit_then_publish,

@@ -291,34 +291,8 @@ impl<'a> FieldCounter<'a> {
 /// recursion) the codes Herald's refusals use, and counts them as the
 /// refusals made from an `AppError` are counted. They come out of
 /// validation as bare messages.
-/// Gives async-graphql's own errors about argument values (a literal or a
-/// variable's value that is not of the argument's type: an unknown enum
-/// value, a string for an Int, a null for a required argument) the code
-/// Herald gives every other bad input, BAD_USER_INPUT.
-pub fn code_input_errors(errors: &mut [ServerError]) {
-    for error in errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
-        if !has_code && error.message.starts_with("Invalid value for argument") {
-            error
-                .extensions
-                .get_or_insert_with(Default::default)
-                .set("code", "BAD_USER_INPUT");
-        }
-    }
-}
-
 pub fn code_limit_errors(errors: &mut [ServerError]) {
-    for error in errors {
-        let has_code = error
-            .extensions
-            .as_ref()
-            .is_some_and(|e| e.get("code").is_some());
-        if has_code {
-            continue;
-        }
+    for error in errors.iter_mut().filter(|e| !has_code(e)) {
         let too_deep = error.message == "Query is nested too deep."
             || error
                 .message
@@ -340,6 +314,28 @@ pub fn code_limit_errors(errors: &mut [ServerError]) {
         extensions.set("code", code);
         extensions.set("limit", limit);
     }
+}
+
+/// Gives async-graphql's own errors about argument values (a literal or a
+/// variable's value that is not of the argument's type: an unknown enum
+/// value, a string for an Int, a null for a required argument) the code
+/// Herald gives every other bad input, BAD_USER_INPUT.
+pub fn code_input_errors(errors: &mut [ServerError]) {
+    for error in errors.iter_mut().filter(|e| !has_code(e)) {
+        if error.message.starts_with("Invalid value for argument") {
+            error
+                .extensions
+                .get_or_insert_with(Default::default)
+                .set("code", "BAD_USER_INPUT");
+        }
+    }
+}
+
+fn has_code(error: &ServerError) -> bool {
+    error
+        .extensions
+        .as_ref()
+        .is_some_and(|e| e.get("code").is_some())
 }
 
 #[cfg(test)]
