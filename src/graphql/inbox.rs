@@ -131,13 +131,16 @@ impl InboxUpdate {
     }
 
     /// Your preferences as they are now (STATE and PREFERENCES).
-    async fn preferences(&self) -> Option<NotificationPreferences> {
+    async fn preferences(&self, ctx: &Context<'_>) -> AppResult<Option<NotificationPreferences>> {
         let shows = match self.item.as_deref() {
             None => true,
             Some(InboxItem::Change(c)) => c.kind == InboxChangeKind::Preferences,
             Some(InboxItem::Notification(_)) => false,
         };
-        shows.then_some(NotificationPreferences { user: self.user })
+        if !shows {
+            return Ok(None);
+        }
+        NotificationPreferences::of(ctx, self.user).await.map(Some)
     }
 }
 

@@ -18,7 +18,7 @@ use tokio::sync::oneshot;
 use crate::{
     error::{AppError, AppResult},
     model::{Board, Card, ChatMessage, ChatRoom, Comment, Id, Post, User},
-    store::{InboxState, Store, StoreError, StoreResult},
+    store::{InboxState, Store, StoreError, StoreResult, StoredPreferences},
 };
 
 /// Loads rows of one table by id.
@@ -96,6 +96,10 @@ pub type LatestNotificationIds = StartReads<Id, Id>;
 /// subscription starts.
 pub type InboxStates = StartReads<(Id, Option<Id>), InboxState>;
 
+/// What each user wants to be told: read where an `inbox` subscription
+/// starts (its STATE shows them), and wherever preferences are shown.
+pub type Preferences = StartReads<Id, Arc<StoredPreferences>>;
+
 /// Keys per read of a `StartReads`.
 const START_BATCH: usize = 1000;
 
@@ -137,7 +141,7 @@ impl<K, V> Drop for ResetOnExit<'_, K, V> {
 impl<K, V> StartReads<K, V>
 where
     K: Copy + Eq + Hash + Ord + Send + Sync + 'static,
-    V: Copy + Default + Send + Sync + 'static,
+    V: Clone + Default + Send + Sync + 'static,
 {
     fn new(store: Arc<Store>, read: BatchRead<K, V>) -> Self {
         StartReads {
@@ -179,7 +183,7 @@ impl<K, V> StartQueue<K, V> {
 impl<K, V> StartQueue<K, V>
 where
     K: Copy + Eq + Hash + Ord + Send + Sync + 'static,
-    V: Copy + Default + Send + Sync + 'static,
+    V: Clone + Default + Send + Sync + 'static,
 {
     async fn read_until_empty(self: Arc<Self>) {
         // However this task ends (cancelled with the runtime, or a panic),
@@ -206,7 +210,7 @@ where
             match (self.read)(Arc::clone(&self.store), keys).await {
                 Ok(values) => {
                     for (key, reply) in batch {
-                        let _ = reply.send(Ok(values.get(&key).copied().unwrap_or_default()));
+                        let _ = reply.send(Ok(values.get(&key).cloned().unwrap_or_default()));
                     }
                 }
                 Err(err) => {
@@ -230,6 +234,19 @@ fn read_latest_ids(
     })
 }
 
+fn read_preferences(
+    store: Arc<Store>,
+    users: Vec<Id>,
+) -> BoxFuture<'static, StoreResult<HashMap<Id, Arc<StoredPreferences>>>> {
+    Box::pin(async move {
+        let stored = store.preferences_of(&users).await?;
+        Ok(stored
+            .into_iter()
+            .map(|(user, p)| (user, Arc::new(p)))
+            .collect())
+    })
+}
+
 /// Inbox states by (user, version), as `InboxStates` asks for them.
 type InboxStateMap = HashMap<(Id, Option<Id>), InboxState>;
 
@@ -248,6 +265,7 @@ fn read_inbox_states(
 pub struct Loaders {
     pub latest_notification_ids: LatestNotificationIds,
     pub inbox_states: InboxStates,
+    pub preferences: Preferences,
     pub users: DataLoader<ById<User>>,
     pub boards: DataLoader<ById<Board>>,
     pub cards: DataLoader<ById<Card>>,
@@ -272,6 +290,7 @@ impl Loaders {
         Loaders {
             latest_notification_ids: StartReads::new(store.clone(), read_latest_ids),
             inbox_states: StartReads::new(store.clone(), read_inbox_states),
+            preferences: StartReads::new(store.clone(), read_preferences),
             users: loader(&store),
             boards: loader(&store),
             cards: loader(&store),

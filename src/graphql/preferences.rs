@@ -4,6 +4,8 @@
 //! leaves those recipients out. Every change is an inbox change, pushed to
 //! the user's other devices through `inbox`.
 
+use std::sync::Arc;
+
 use async_graphql::{Context, Enum, ID, Object, SimpleObject};
 
 use super::{
@@ -17,7 +19,7 @@ use crate::{
     app::commit_then_publish,
     error::AppResult,
     model::{self, Board, CHANNEL_IN_APP, ChatRoom, Event, Id, InboxChangeKind},
-    store::{Muted, WriteTx},
+    store::{Muted, StoredPreferences, WriteTx},
 };
 
 /// Where a notification reaches its user.
@@ -45,16 +47,24 @@ pub struct KindPreference {
     enabled: bool,
 }
 
-/// Your notification preferences.
-pub struct NotificationPreferences {
-    pub user: Id,
+/// Your notification preferences, read once for all their fields.
+pub struct NotificationPreferences(Arc<StoredPreferences>);
+
+impl NotificationPreferences {
+    /// `user`'s preferences, read with those of every other user asked
+    /// for meanwhile (a burst of inbox subscriptions shows them all).
+    pub async fn of(ctx: &Context<'_>, user: Id) -> AppResult<Self> {
+        Ok(NotificationPreferences(
+            ctx.loaders().preferences.load_one(user).await?,
+        ))
+    }
 }
 
 #[Object]
 impl NotificationPreferences {
     /// Every kind on every channel, on unless you turned it off.
-    async fn kinds(&self, ctx: &Context<'_>) -> AppResult<Vec<KindPreference>> {
-        let disabled = ctx.services().store.disabled_kinds(self.user).await?;
+    async fn kinds(&self) -> Vec<KindPreference> {
+        let disabled = &self.0.disabled;
         let mut out = Vec::new();
         for kind in model::NotificationKind::ALL {
             for channel in NotificationChannel::ALL {
@@ -68,17 +78,17 @@ impl NotificationPreferences {
                 });
             }
         }
-        Ok(out)
+        out
     }
 
     /// The boards you muted.
-    async fn muted_boards(&self, ctx: &Context<'_>) -> AppResult<Vec<Board>> {
-        Ok(ctx.services().store.muted_boards(self.user).await?)
+    async fn muted_boards(&self) -> &[Board] {
+        &self.0.muted_boards
     }
 
     /// The chat rooms you muted.
-    async fn muted_chat_rooms(&self, ctx: &Context<'_>) -> AppResult<Vec<ChatRoom>> {
-        Ok(ctx.services().store.muted_rooms(self.user).await?)
+    async fn muted_chat_rooms(&self) -> &[ChatRoom] {
+        &self.0.muted_rooms
     }
 }
 
@@ -91,9 +101,7 @@ impl PreferenceQuery {
         &self,
         ctx: &Context<'_>,
     ) -> AppResult<NotificationPreferences> {
-        Ok(NotificationPreferences {
-            user: ctx.caller()?,
-        })
+        NotificationPreferences::of(ctx, ctx.caller()?).await
     }
 }
 
@@ -110,7 +118,7 @@ async fn commit_preference(
         let change = tx
             .insert_inbox_change(user, InboxChangeKind::Preferences, &[], None, 0)
             .await?;
-        events.push(Event::InboxChanged(std::sync::Arc::new(change)));
+        events.push(Event::InboxChanged(Arc::new(change)));
     }
     commit_then_publish(tx, &ctx.services().broker, events).await?;
     Ok(())
@@ -137,7 +145,7 @@ impl PreferenceMutation {
             .set_kind_enabled(me, kind.as_str(), channel.as_str(), enabled)
             .await?;
         commit_preference(ctx, tx, me, changed).await?;
-        Ok(NotificationPreferences { user: me })
+        NotificationPreferences::of(ctx, me).await
     }
 
     /// Mutes a board you are a member of: nothing on it notifies you.

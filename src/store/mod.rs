@@ -31,7 +31,7 @@ use tokio::sync::{Mutex, OwnedMutexGuard};
 
 pub use inbox::InboxState;
 pub use notifications::CATCH_UP_PAGE;
-pub use preferences::Muted;
+pub use preferences::{Muted, StoredPreferences};
 pub use retention::Retained;
 pub use users::NewUser;
 

@@ -2,7 +2,11 @@
 //! boards and chat rooms they muted. The fan-out insert reads these
 //! tables (`insert_notifications`); here they are read and changed.
 
-use super::{Store, StoreResult, WriteTx};
+use std::collections::HashMap;
+
+use sqlx::{FromRow, Row};
+
+use super::{Store, StoreResult, WriteTx, json_id_list};
 use crate::model::{Board, ChatRoom, Id};
 
 /// A table of (user, thing) pairs a user turns on and off.
@@ -79,15 +83,68 @@ impl WriteTx {
     }
 }
 
+/// What one user wants to be told, as stored.
+#[derive(Clone, Debug, Default)]
+pub struct StoredPreferences {
+    /// The (kind, channel) pairs turned off.
+    pub disabled: Vec<(String, String)>,
+    /// The boards muted, by id.
+    pub muted_boards: Vec<Board>,
+    /// The chat rooms muted, by id.
+    pub muted_rooms: Vec<ChatRoom>,
+}
+
 impl Store {
-    /// The (kind, channel) pairs `user` turned off.
-    pub async fn disabled_kinds(&self, user: Id) -> StoreResult<Vec<(String, String)>> {
-        Ok(sqlx::query_as(
-            "SELECT kind, channel FROM disabled_kinds WHERE user_id = $1 ORDER BY kind, channel",
-        )
-        .bind(user)
+    /// The preferences of each of `users`, in three reads whatever their
+    /// number. A user with nothing turned off or muted is left out.
+    pub async fn preferences_of(
+        &self,
+        users: &[Id],
+    ) -> StoreResult<HashMap<Id, StoredPreferences>> {
+        let mut out: HashMap<Id, StoredPreferences> = HashMap::new();
+        let ids = self.dialect.json_ids(1);
+        let list = json_id_list(users);
+        let disabled: Vec<(Id, String, String)> = sqlx::query_as(&format!(
+            "SELECT user_id, kind, channel FROM disabled_kinds \
+             WHERE user_id IN (SELECT CAST(value AS BIGINT) FROM {ids}) ORDER BY kind, channel"
+        ))
+        .bind(&list)
         .fetch_all(&self.pool)
-        .await?)
+        .await?;
+        for (user, kind, channel) in disabled {
+            out.entry(user).or_default().disabled.push((kind, channel));
+        }
+        let boards = sqlx::query(&format!(
+            "SELECT m.user_id, b.id, b.name, b.owner_id, b.created_at FROM board_mutes m \
+             JOIN boards b ON b.id = m.board_id \
+             WHERE m.user_id IN (SELECT CAST(value AS BIGINT) FROM {ids}) ORDER BY b.id"
+        ))
+        .bind(&list)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &boards {
+            let user: Id = row.try_get("user_id")?;
+            out.entry(user)
+                .or_default()
+                .muted_boards
+                .push(Board::from_row(row)?);
+        }
+        let rooms = sqlx::query(&format!(
+            "SELECT m.user_id, r.id, r.name, r.creator_id, r.created_at FROM room_mutes m \
+             JOIN chat_rooms r ON r.id = m.room_id \
+             WHERE m.user_id IN (SELECT CAST(value AS BIGINT) FROM {ids}) ORDER BY r.id"
+        ))
+        .bind(&list)
+        .fetch_all(&self.pool)
+        .await?;
+        for row in &rooms {
+            let user: Id = row.try_get("user_id")?;
+            out.entry(user)
+                .or_default()
+                .muted_rooms
+                .push(ChatRoom::from_row(row)?);
+        }
+        Ok(out)
     }
 
     /// True when `user` muted that board or room.
@@ -102,27 +159,5 @@ impl Store {
         .fetch_optional(&self.pool)
         .await?;
         Ok(found.is_some())
-    }
-
-    /// The boards `user` muted, by id.
-    pub async fn muted_boards(&self, user: Id) -> StoreResult<Vec<Board>> {
-        Ok(sqlx::query_as::<_, Board>(
-            "SELECT b.id, b.name, b.owner_id, b.created_at FROM board_mutes m \
-             JOIN boards b ON b.id = m.board_id WHERE m.user_id = $1 ORDER BY b.id",
-        )
-        .bind(user)
-        .fetch_all(&self.pool)
-        .await?)
-    }
-
-    /// The chat rooms `user` muted, by id.
-    pub async fn muted_rooms(&self, user: Id) -> StoreResult<Vec<ChatRoom>> {
-        Ok(sqlx::query_as::<_, ChatRoom>(
-            "SELECT r.id, r.name, r.creator_id, r.created_at FROM room_mutes m \
-             JOIN chat_rooms r ON r.id = m.room_id WHERE m.user_id = $1 ORDER BY r.id",
-        )
-        .bind(user)
-        .fetch_all(&self.pool)
-        .await?)
     }
 }

@@ -826,10 +826,23 @@ async fn preferences_and_mutes_leave_recipients_out_of_the_fan_out(backend: Back
             .await
             .unwrap()
     );
+    let stored = store
+        .preferences_of(&[bob.id, carol.id, dan.id, alice.id])
+        .await
+        .unwrap();
     assert_eq!(
-        store.disabled_kinds(bob.id).await.unwrap(),
+        stored[&bob.id].disabled,
         vec![("CARD_UPDATED".to_owned(), "IN_APP".to_owned())]
     );
+    let board_ids = |user: Id| -> Vec<Id> {
+        stored
+            .get(&user)
+            .map(|p| p.muted_boards.iter().map(|b| b.id).collect())
+            .unwrap_or_default()
+    };
+    assert_eq!(board_ids(carol.id), vec![board.id]);
+    assert_eq!(stored[&dan.id].muted_rooms[0].id, room.id);
+    assert!(!stored.contains_key(&alice.id), "nothing set, nothing read");
 
     let everyone = vec![bob.id, carol.id, dan.id];
     let recipients = |new: NewNotification| {
@@ -871,7 +884,13 @@ async fn preferences_and_mutes_leave_recipients_out_of_the_fan_out(backend: Back
     opt_outs(false).await;
     assert_eq!(recipients(about_card("CARD_UPDATED")).await, everyone);
     assert_eq!(recipients(mention).await, everyone);
-    assert!(store.muted_boards(carol.id).await.unwrap().is_empty());
+    assert!(
+        store
+            .preferences_of(&[bob.id, carol.id, dan.id])
+            .await
+            .unwrap()
+            .is_empty()
+    );
 
     // A notification names the recipient's newest inbox change before it.
     let mut tx = store.begin_write().await.unwrap();
