@@ -145,10 +145,10 @@ pub async fn run(common: &Common, args: IdleArgs) -> anyhow::Result<Outcome> {
                 ws::subscribe_notifications(&mut socket, &query, &user.id, per_connection).await?;
                 Ok(ws::spawn_reader(socket, move |frame, _| {
                     frames.fetch_add(1, Ordering::Relaxed);
-                    if !ws::is_next(frame) {
-                        errors.fetch_add(1, Ordering::Relaxed);
-                    }
+                    // A refusal, or a result that carries errors (a
+                    // subscription's first result may: the inbox's state).
                     if !ws::is_next(frame) || frame.contains(r#""errors""#) {
+                        errors.fetch_add(1, Ordering::Relaxed);
                         let _ = first_error.set(frame.chars().take(500).collect());
                     }
                 }))
