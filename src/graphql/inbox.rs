@@ -16,6 +16,7 @@ use futures_util::{Stream, StreamExt, stream};
 
 use super::{
     ContextExt,
+    groups::{NotificationGroup, current_groups},
     notifications::{NotificationCursor, NotificationNode},
     parse_id,
     preferences::NotificationPreferences,
@@ -73,6 +74,9 @@ pub struct InboxUpdate {
     unread: i64,
     /// `None` for the first update, the state.
     item: Option<Arc<InboxItem>>,
+    /// The keys of the groups it changed, read once for both fields that
+    /// show them.
+    group_keys: tokio::sync::OnceCell<Vec<String>>,
 }
 
 #[Object]
@@ -142,9 +146,52 @@ impl InboxUpdate {
         }
         NotificationPreferences::of(ctx, self.user).await.map(Some)
     }
+
+    /// The keys of the groups (`notificationGroups`) this update changed:
+    /// the new notification's group (NOTIFICATION), the groups of the
+    /// notifications marked read (READ); empty otherwise. ALL_READ empties
+    /// every group; after EXPIRED, read `notificationGroups` again.
+    async fn group_keys(&self, ctx: &Context<'_>) -> AppResult<Vec<String>> {
+        Ok(self.changed_groups(ctx).await?.clone())
+    }
+
+    /// Those of the groups in `groupKeys` that still hold unread
+    /// notifications, as they stand now; a key absent here names a group
+    /// that is now empty.
+    async fn groups(&self, ctx: &Context<'_>) -> AppResult<Vec<NotificationGroup>> {
+        let keys = self.changed_groups(ctx).await?;
+        current_groups(ctx, self.user, keys).await
+    }
 }
 
 impl InboxUpdate {
+    fn new(user: Id, version: Id, unread: i64, item: Option<Arc<InboxItem>>) -> Self {
+        InboxUpdate {
+            user,
+            version,
+            unread,
+            item,
+            group_keys: tokio::sync::OnceCell::new(),
+        }
+    }
+
+    async fn changed_groups(&self, ctx: &Context<'_>) -> AppResult<&Vec<String>> {
+        self.group_keys
+            .get_or_try_init(|| async {
+                Ok(match self.item.as_deref() {
+                    Some(InboxItem::Notification(n)) => vec![n.row.group_key.clone()],
+                    Some(InboxItem::Change(c)) if c.kind == InboxChangeKind::Read => {
+                        ctx.services()
+                            .store
+                            .group_keys_of(self.user, &c.read_ids)
+                            .await?
+                    }
+                    _ => Vec::new(),
+                })
+            })
+            .await
+    }
+
     /// The `read_up_to` cursor of a change of `kind`.
     fn up_to(&self, kind: InboxChangeKind) -> Option<String> {
         match self.item.as_deref() {
@@ -214,12 +261,7 @@ impl InboxSubscription {
         let items = resumable(ctx, source, version_of, |item| item).await?;
         let ids = ctx.data_opt::<EventIds>().cloned();
         let field = ctx.item.node.response_key().node.to_string();
-        let first = InboxUpdate {
-            user: me,
-            version: state.version,
-            unread: state.unread,
-            item: None,
-        };
+        let first = InboxUpdate::new(me, state.version, state.unread, None);
         let head = stream::once(async move {
             if let Some(ids) = ids {
                 ids.record(&field, InboxVersion(first.version).encode());
@@ -230,12 +272,7 @@ impl InboxSubscription {
         Ok(head.chain(items.map(move |item| {
             item.map(|item| {
                 unread += item.unread_delta();
-                InboxUpdate {
-                    user: me,
-                    version: item.version(),
-                    unread,
-                    item: Some(item),
-                }
+                InboxUpdate::new(me, item.version(), unread, Some(item))
             })
         })))
     }

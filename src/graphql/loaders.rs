@@ -17,8 +17,8 @@ use tokio::sync::oneshot;
 
 use crate::{
     error::{AppError, AppResult},
-    model::{Board, Card, ChatMessage, ChatRoom, Comment, Id, Post, User},
-    store::{InboxState, Store, StoreError, StoreResult, StoredPreferences},
+    model::{Board, Card, ChatMessage, ChatRoom, Comment, Id, Notification, Post, User},
+    store::{InboxState, Store, StoreError, StoreResult, StoredGroup, StoredPreferences},
 };
 
 /// Loads rows of one table by id.
@@ -57,6 +57,7 @@ load_by_id! {
     Post => posts_by_ids,
     ChatRoom => chat_rooms_by_ids,
     ChatMessage => chat_messages_by_ids,
+    Notification => notifications_by_ids,
 }
 
 impl<T: LoadById> Loader<Id> for ById<T> {
@@ -66,6 +67,30 @@ impl<T: LoadById> Loader<Id> for ById<T> {
     async fn load(&self, keys: &[Id]) -> Result<HashMap<Id, T>, Self::Error> {
         let rows = T::load(&self.store, keys).await.map_err(Arc::new)?;
         Ok(rows.into_iter().map(|row| (row.id(), row)).collect())
+    }
+}
+
+/// Groups of unread notifications by (user, key): what the `inbox`
+/// subscription's updates show of the groups they changed. Concurrent
+/// deliveries (a fan-out reaching many subscribers at once) share a read.
+pub struct GroupsByKey {
+    store: Arc<Store>,
+}
+
+impl Loader<(Id, String)> for GroupsByKey {
+    type Value = Arc<StoredGroup>;
+    type Error = Arc<StoreError>;
+
+    async fn load(
+        &self,
+        keys: &[(Id, String)],
+    ) -> Result<HashMap<(Id, String), Arc<StoredGroup>>, Self::Error> {
+        let groups = self
+            .store
+            .notification_groups(keys)
+            .await
+            .map_err(Arc::new)?;
+        Ok(groups.into_iter().map(|(k, g)| (k, Arc::new(g))).collect())
     }
 }
 
@@ -273,6 +298,8 @@ pub struct Loaders {
     pub posts: DataLoader<ById<Post>>,
     pub rooms: DataLoader<ById<ChatRoom>>,
     pub messages: DataLoader<ById<ChatMessage>>,
+    pub notifications: DataLoader<ById<Notification>>,
+    pub groups: DataLoader<GroupsByKey>,
 }
 
 fn loader<T: LoadById>(store: &Arc<Store>) -> DataLoader<ById<T>> {
@@ -298,6 +325,13 @@ impl Loaders {
             posts: loader(&store),
             rooms: loader(&store),
             messages: loader(&store),
+            notifications: loader(&store),
+            groups: DataLoader::new(
+                GroupsByKey {
+                    store: store.clone(),
+                },
+                tokio::spawn,
+            ),
         }
     }
 }

@@ -10,6 +10,7 @@ mod chat;
 mod comments;
 mod documents;
 mod executor;
+mod groups;
 pub mod guard;
 mod inbox;
 mod loaders;
@@ -45,6 +46,7 @@ pub struct Query(
     users::UserQuery,
     boards::BoardQuery,
     notifications::NotificationQuery,
+    groups::GroupQuery,
     preferences::PreferenceQuery,
     chat::ChatQuery,
 );
@@ -56,6 +58,7 @@ pub struct Mutation(
     comments::CommentMutation,
     posts::PostMutation,
     notifications::NotificationMutation,
+    groups::GroupMutation,
     preferences::PreferenceMutation,
     chat::ChatMutation,
 );

@@ -136,6 +136,12 @@ impl NotificationNode {
     async fn read_at(&self) -> Option<chrono::DateTime<chrono::Utc>> {
         self.0.row.read_at.map(datetime)
     }
+
+    /// The group it is shown in while unread (`notificationGroups`): its
+    /// kind and what it is about, e.g. a card's comments.
+    async fn group_key(&self) -> &str {
+        &self.0.row.group_key
+    }
 }
 
 impl NotificationNode {
@@ -163,9 +169,10 @@ async fn subject<T: LoadById>(
     }
 }
 
-/// What an inbox page costs in the complexity limit: its size times its
-/// selection (which counts the edge, its cursor and its node).
-fn page_cost(first: Option<i32>, per_item: usize) -> usize {
+/// What an inbox page (of notifications or of groups) costs in the
+/// complexity limit: its size times its selection (which counts the edge,
+/// its cursor and its node).
+pub(super) fn page_cost(first: Option<i32>, per_item: usize) -> usize {
     let size = first.unwrap_or(DEFAULT_PAGE).clamp(0, MAX_PAGE) as usize;
     size.saturating_mul(per_item).saturating_add(1)
 }
@@ -178,8 +185,8 @@ pub struct NotificationEdge {
 
 #[derive(SimpleObject)]
 pub struct PageInfo {
-    has_next_page: bool,
-    end_cursor: Option<String>,
+    pub(super) has_next_page: bool,
+    pub(super) end_cursor: Option<String>,
 }
 
 #[derive(SimpleObject)]

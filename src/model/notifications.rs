@@ -73,6 +73,11 @@ pub struct Notification {
     pub chat_message_id: Option<Id>,
     pub created_at: i64,
     pub read_at: Option<i64>,
+    /// The group it is shown in: its kind and what it is about (see
+    /// `NewNotification::group_key`). Absent from events serialised before
+    /// notifications were grouped.
+    #[serde(default)]
+    pub group_key: String,
 }
 
 impl Notification {
@@ -94,6 +99,7 @@ impl Notification {
             chat_message_id: None,
             created_at: 0,
             read_at: None,
+            group_key: String::new(),
         }
     }
 }
@@ -142,6 +148,10 @@ pub struct NewNotification {
     pub comment_id: Option<Id>,
     pub post_id: Option<Id>,
     pub chat_message_id: Option<Id>,
+    /// Its kind and what it is about, e.g. `COMMENT_ADDED:card:7`: the
+    /// unread notifications of a recipient with one key are shown as one
+    /// group. `notify` writes it (`notify::group_key`).
+    pub group_key: String,
 }
 
 /// Who receives a notification, as `notify` decided it: these users, or a

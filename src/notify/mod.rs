@@ -105,6 +105,7 @@ pub fn card_updated(actor: &User, card: &Card) -> Announcement {
             message: format!("{} updated the card “{}”", actor.name, card.title),
             actor_id: Some(actor.id),
             card_id: Some(card.id),
+            group_key: group_key(NotificationKind::CardUpdated, "card", card.id),
             ..Default::default()
         },
         about(actor, Some(card)),
@@ -118,6 +119,7 @@ pub fn card_assigned(actor: &User, card: &Card) -> Announcement {
             message: format!("{} assigned you to the card “{}”", actor.name, card.title),
             actor_id: Some(actor.id),
             card_id: Some(card.id),
+            group_key: group_key(NotificationKind::CardAssigned, "card", card.id),
             ..Default::default()
         },
         about(actor, Some(card)),
@@ -137,6 +139,7 @@ pub fn comment_added(actor: &User, card: &Card, comment: &Comment) -> Announceme
             actor_id: Some(actor.id),
             card_id: Some(card.id),
             comment_id: Some(comment.id),
+            group_key: group_key(NotificationKind::CommentAdded, "card", card.id),
             ..Default::default()
         },
         Subjects {
@@ -159,6 +162,7 @@ pub fn post_uploaded(actor: &User, post: &Post) -> Announcement {
             message,
             actor_id: Some(actor.id),
             post_id: Some(post.id),
+            group_key: group_key(NotificationKind::PostUploaded, "user", actor.id),
             ..Default::default()
         },
         Subjects {
@@ -180,10 +184,73 @@ pub fn chat_mention(actor: &User, room: &ChatRoom, message: &ChatMessage) -> Ann
             ),
             actor_id: Some(actor.id),
             chat_message_id: Some(message.id),
+            group_key: group_key(NotificationKind::ChatMention, "room", room.id),
             ..Default::default()
         },
         about(actor, None),
     )
+}
+
+/// The group a notification is shown in: its kind and what it is about
+/// (a card, a poster, a room), e.g. `COMMENT_ADDED:card:7`. The
+/// `group_key` migration writes the same keys for rows older than it.
+pub fn group_key(kind: NotificationKind, subject: &str, id: Id) -> String {
+    format!("{}:{subject}:{id}", kind.as_str())
+}
+
+/// What a group of unread notifications is made of, for its sentence.
+#[derive(Clone, Copy, Debug)]
+pub struct GroupSummary<'a> {
+    pub kind: NotificationKind,
+    /// How many notifications it holds.
+    pub count: i64,
+    /// How many distinct people caused them.
+    pub actor_count: i64,
+    /// The names of the newest of them, newest first (two are used).
+    pub actors: &'a [&'a str],
+    /// The card's title or the room's name; `None` once it is gone.
+    pub subject: Option<&'a str>,
+}
+
+/// A group as one sentence, e.g. "Alice and 3 others commented on the
+/// card “Ship v1”" or "Bob posted 4 new photos". (A group of one shows the
+/// notification's own message instead, which quotes what was said.)
+pub fn group_message(group: &GroupSummary<'_>) -> String {
+    let who = match (group.actor_count, group.actors) {
+        (_, []) | (..=0, _) => "Someone".to_owned(),
+        (1, [first, ..]) => (*first).to_owned(),
+        (2, [first, second, ..]) => format!("{first} and {second}"),
+        (n, [first, ..]) => format!("{first} and {} others", n - 1),
+    };
+    let one_actor_often = group.actor_count == 1 && group.count > 1;
+    let times = if one_actor_often {
+        format!(" {} times", group.count)
+    } else {
+        String::new()
+    };
+    let card = group.subject.map_or_else(
+        || "a card that is gone".to_owned(),
+        |title| format!("the card “{title}”"),
+    );
+    match group.kind {
+        NotificationKind::CardUpdated => format!("{who} updated {card}{times}"),
+        NotificationKind::CardAssigned => format!("{who} assigned you to {card}{times}"),
+        NotificationKind::CommentAdded if one_actor_often => {
+            format!("{who} left {} comments on {card}", group.count)
+        }
+        NotificationKind::CommentAdded => format!("{who} commented on {card}"),
+        NotificationKind::PostUploaded if group.count > 1 => {
+            format!("{who} posted {} new photos", group.count)
+        }
+        NotificationKind::PostUploaded => format!("{who} posted a new photo"),
+        NotificationKind::ChatMention => {
+            let room = group.subject.map_or_else(
+                || "a room that is gone".to_owned(),
+                |name| format!("“{name}”"),
+            );
+            format!("{who} mentioned you in {room}{times}")
+        }
+    }
 }
 
 /// The members that a chat message mentions, each once, in the order of
@@ -270,6 +337,85 @@ mod tests {
     fn the_actor_is_never_a_recipient_and_nobody_is_told_twice() {
         assert_eq!(recipients_of(1, [2, 1, 3, 2]), vec![2, 3]);
         assert_eq!(recipients_of(1, [1]), Vec::<Id>::new());
+    }
+
+    #[test]
+    fn group_sentences_name_the_newest_actors_and_how_many_more() {
+        let summary = |kind, count, actor_count, actors: &'static [&'static str], subject| {
+            group_message(&GroupSummary {
+                kind,
+                count,
+                actor_count,
+                actors,
+                subject,
+            })
+        };
+        use NotificationKind::*;
+        let cases = [
+            (
+                summary(CommentAdded, 5, 4, &["Alice", "Bob"], Some("Ship v1")),
+                "Alice and 3 others commented on the card “Ship v1”",
+            ),
+            (
+                summary(CommentAdded, 2, 2, &["Alice", "Bob"], Some("Ship v1")),
+                "Alice and Bob commented on the card “Ship v1”",
+            ),
+            (
+                summary(CommentAdded, 3, 1, &["Alice"], Some("Ship v1")),
+                "Alice left 3 comments on the card “Ship v1”",
+            ),
+            (
+                summary(CardUpdated, 4, 1, &["Bob"], Some("Ship v1")),
+                "Bob updated the card “Ship v1” 4 times",
+            ),
+            (
+                summary(CardUpdated, 4, 3, &["Bob", "Cy"], None),
+                "Bob and 2 others updated a card that is gone",
+            ),
+            (
+                summary(CardAssigned, 2, 2, &["Bob", "Cy"], Some("Ship v1")),
+                "Bob and Cy assigned you to the card “Ship v1”",
+            ),
+            (
+                summary(PostUploaded, 4, 1, &["Dee"], None),
+                "Dee posted 4 new photos",
+            ),
+            (
+                summary(PostUploaded, 1, 1, &["Dee"], None),
+                "Dee posted a new photo",
+            ),
+            (
+                summary(ChatMention, 2, 1, &["Eve"], Some("general")),
+                "Eve mentioned you in “general” 2 times",
+            ),
+            (
+                summary(ChatMention, 3, 0, &[], Some("general")),
+                "Someone mentioned you in “general”",
+            ),
+        ];
+        for (got, want) in cases {
+            assert_eq!(got, want);
+        }
+    }
+
+    #[test]
+    fn group_keys_name_the_kind_and_the_subject() {
+        assert_eq!(
+            group_key(NotificationKind::CommentAdded, "card", 7),
+            "COMMENT_ADDED:card:7"
+        );
+        let alice = user(1, "Alice");
+        let post = Post {
+            id: 3,
+            author_id: 1,
+            caption: None,
+            image_file: String::new(),
+            created_at: 0,
+        };
+        assert_eq!(
+            post_uploaded(&alice, &post).new.group_key,
+            "POST_UPLOADED:user:1"
+        );
     }
 
     #[test]

@@ -14,6 +14,7 @@ mod boards;
 mod cards;
 mod chat;
 mod comments;
+mod groups;
 mod inbox;
 mod notifications;
 mod posts;
@@ -29,6 +30,7 @@ use sqlx::{
 };
 use tokio::sync::{Mutex, OwnedMutexGuard};
 
+pub use groups::{GROUP_ACTORS, StoredGroup};
 pub use inbox::InboxState;
 pub use notifications::CATCH_UP_PAGE;
 pub use preferences::{Muted, StoredPreferences};

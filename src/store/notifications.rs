@@ -11,7 +11,7 @@ use crate::{
 
 pub(super) const COLUMNS: &str = "id, recipient_id, prev_id, prev_change, kind, message, \
                                   actor_id, card_id, comment_id, post_id, chat_message_id, \
-                                  created_at, read_at";
+                                  created_at, read_at, group_key";
 
 /// How many rows one catch-up read returns at most.
 pub const CATCH_UP_PAGE: i64 = 500;
@@ -46,19 +46,19 @@ impl WriteTx {
             return Ok(Vec::new());
         }
         self.lock_inbox_sequence().await?;
-        // The values every row shares are $1..$8; each audience is a query
-        // with one column `rid` over its own parameters, $9 and on.
+        // The values every row shares are $1..$9; each audience is a query
+        // with one column `rid` over its own parameters, $10 and on.
         let recipients = match audience {
             Audience::Users(_) => format!(
                 "SELECT CAST(value AS BIGINT) AS rid FROM {}",
-                self.dialect.json_ids(9)
+                self.dialect.json_ids(10)
             ),
             Audience::CardAssignees { .. } => {
-                "SELECT user_id AS rid FROM card_assignees WHERE card_id = $9 AND user_id <> $10"
+                "SELECT user_id AS rid FROM card_assignees WHERE card_id = $10 AND user_id <> $11"
                     .to_owned()
             }
             Audience::Followers { .. } => "SELECT follower_id AS rid FROM follows \
-                 WHERE followee_id = $9 AND follower_id <> $10"
+                 WHERE followee_id = $10 AND follower_id <> $11"
                 .to_owned(),
         };
         // SQLite hands a statement's rows over one message at a time (its
@@ -88,11 +88,11 @@ impl WriteTx {
         let sql = format!(
             "INSERT INTO notifications \
                (recipient_id, prev_id, prev_change, kind, message, actor_id, card_id, comment_id, \
-                post_id, chat_message_id, created_at) \
+                post_id, chat_message_id, created_at, group_key) \
              SELECT r.rid, \
                     COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0), \
                     COALESCE((SELECT MAX(c.id) FROM inbox_changes c WHERE c.user_id = r.rid), 0), \
-                    $1, $2, $3, $4, $5, $6, $7, $8 \
+                    $1, $2, $3, $4, $5, $6, $7, $8, $9 \
              FROM ({recipients}) r \
              WHERE NOT EXISTS (SELECT 1 FROM disabled_kinds d WHERE d.user_id = r.rid \
                                AND d.kind = $1 AND d.channel = '{CHANNEL_IN_APP}')\
@@ -107,7 +107,8 @@ impl WriteTx {
             .bind(new.comment_id)
             .bind(new.post_id)
             .bind(new.chat_message_id)
-            .bind(created_at);
+            .bind(created_at)
+            .bind(&new.group_key);
         let query = match audience {
             Audience::Users(ids) => query.bind(json_id_list(ids)),
             Audience::CardAssignees { card, except } => query.bind(*card).bind(*except),
@@ -148,6 +149,7 @@ impl WriteTx {
                 chat_message_id: new.chat_message_id,
                 created_at,
                 read_at: None,
+                group_key: new.group_key.clone(),
             })
             .collect())
     }
@@ -263,6 +265,12 @@ impl Store {
         .bind(json_id_list(recipients))
         .fetch_all(&self.pool)
         .await?)
+    }
+
+    /// Notifications by id, whoever their recipient: callers pass only ids
+    /// they read from the caller's own rows (a group's newest member).
+    pub async fn notifications_by_ids(&self, ids: &[Id]) -> StoreResult<Vec<Notification>> {
+        self.rows_by_ids("notifications", COLUMNS, ids).await
     }
 
     pub async fn unread_notification_count(&self, recipient: Id) -> StoreResult<i64> {

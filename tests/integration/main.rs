@@ -30,6 +30,7 @@ mod api {
     mod bad_input;
     mod boards;
     mod chat;
+    mod groups;
     mod inbox;
     pub(crate) mod inbox_live;
     mod limits;
@@ -41,7 +42,7 @@ mod api {
     mod subscriptions;
     mod tokens;
     mod transport;
-    mod uploads;
+    pub(crate) mod uploads;
 }
 
 mod ops {

@@ -15,7 +15,7 @@ pub const PNG: &[u8] = &[
 ];
 
 /// Sends `uploadPost` as a multipart request, the way apollo-upload-client does.
-async fn upload(
+pub(crate) async fn upload(
     app: &TestApp,
     user: &TestUser,
     bytes: Vec<u8>,
@@ -45,7 +45,7 @@ async fn upload(
         .unwrap()
 }
 
-async fn follow(app: &TestApp, follower: &TestUser, followee: &TestUser) {
+pub(crate) async fn follow(app: &TestApp, follower: &TestUser, followee: &TestUser) {
     app.ok(
         Some(&follower.token),
         "mutation($u: ID!) { follow(userId: $u) { id } }",

@@ -23,6 +23,7 @@ crate::kit::stores::on_both_backends!(
     a_notification_names_only_rows_that_exist,
     preferences_and_mutes_leave_recipients_out_of_the_fan_out,
     a_large_fan_out_with_preferences_is_still_one_statement,
+    groups_count_unread_members_and_rank_their_people,
 );
 
 async fn user(store: &Store, name: &str) -> User {
@@ -959,4 +960,137 @@ async fn a_large_fan_out_with_preferences_is_still_one_statement(backend: Backen
     for id in [quiet[0], quiet[1]] {
         assert!(store.notifications_after(id, 0).await.unwrap().is_empty());
     }
+}
+
+/// Writes one notification of group `key` by `actor` to `recipient`.
+async fn grouped(store: &Store, actor: Id, recipient: Id, key: &str) -> Id {
+    let mut tx = store.begin_write().await.unwrap();
+    let new = NewNotification {
+        group_key: key.to_owned(),
+        ..updated(actor)
+    };
+    let rows = tx
+        .insert_notifications(&Audience::Users(vec![recipient]), &new)
+        .await
+        .unwrap();
+    tx.commit().await.unwrap();
+    assert_eq!(rows[0].group_key, key);
+    rows[0].id
+}
+
+async fn groups_count_unread_members_and_rank_their_people(backend: Backend) {
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let [alice, bob, carol, dave, eve] = [
+        user(&store, "Alice").await.id,
+        user(&store, "Bob").await.id,
+        user(&store, "Carol").await.id,
+        user(&store, "Dave").await.id,
+        user(&store, "Eve").await.id,
+    ];
+    let (card, other) = ("CARD_UPDATED:card:1", "CARD_UPDATED:card:2");
+    let mut ids = Vec::new();
+    for actor in [bob, carol, bob, dave, eve, bob] {
+        ids.push(grouped(&store, actor, alice, card).await);
+    }
+    let lone = grouped(&store, carol, alice, other).await;
+    grouped(&store, alice, bob, card).await;
+
+    // Newest group first; the page stops below a cursor.
+    let page = store.group_page(alice, None, 10).await.unwrap();
+    assert_eq!(page, [(other.to_owned(), lone), (card.to_owned(), ids[5])]);
+    assert_eq!(
+        store.group_page(alice, Some(lone), 10).await.unwrap(),
+        [(card.to_owned(), ids[5])]
+    );
+
+    let pairs = [
+        (alice, card.to_owned()),
+        (alice, other.to_owned()),
+        (bob, card.to_owned()),
+        (carol, card.to_owned()),
+    ];
+    let groups = store.notification_groups(&pairs).await.unwrap();
+    let busy = &groups[&(alice, card.to_owned())];
+    assert_eq!(
+        (busy.count, busy.actor_count, busy.newest_id),
+        (6, 4, ids[5])
+    );
+    assert_eq!(busy.kind, "CARD_UPDATED");
+    // Each person once, by their newest notification: Bob (last), Eve,
+    // Dave; Carol is fourth and not named.
+    assert_eq!(busy.actor_ids, [bob, eve, dave]);
+    assert_eq!(groups[&(alice, other.to_owned())].actor_ids, [carol]);
+    assert_eq!(groups[&(bob, card.to_owned())].count, 1);
+    assert!(
+        !groups.contains_key(&(carol, card.to_owned())),
+        "nothing of Carol's"
+    );
+
+    assert_eq!(
+        store
+            .group_keys_of(alice, &[ids[0], lone, ids[3]])
+            .await
+            .unwrap(),
+        [card, other]
+    );
+    assert!(
+        store
+            .group_keys_of(bob, &[ids[0]])
+            .await
+            .unwrap()
+            .is_empty(),
+        "only the user's own notifications name groups"
+    );
+
+    // Up to the fourth member: four marked, in one READ change.
+    let mut tx = store.begin_write().await.unwrap();
+    let (marked, change) = tx
+        .mark_group_read(alice, card, ids[3])
+        .await
+        .unwrap()
+        .expect("a group of Alice's");
+    tx.commit().await.unwrap();
+    assert_eq!(marked, ids[..4]);
+    let change = change.expect("four were unread");
+    assert_eq!(change.kind, InboxChangeKind::Read);
+    assert_eq!(change.read_ids, ids[..4]);
+    assert_eq!(change.marked, 4);
+    let busy = &store.notification_groups(&pairs[..1]).await.unwrap()[&pairs[0]];
+    assert_eq!((busy.count, busy.actor_count), (2, 2));
+    assert_eq!(busy.actor_ids, [bob, eve]);
+    assert_eq!(store.unread_notification_count(alice).await.unwrap(), 3);
+
+    // The rest; then nothing is left to mark, and an unknown group is
+    // `None`.
+    let mut tx = store.begin_write().await.unwrap();
+    let (marked, _) = tx
+        .mark_group_read(alice, card, Id::MAX)
+        .await
+        .unwrap()
+        .unwrap();
+    assert_eq!(marked, ids[4..]);
+    let (marked, change) = tx
+        .mark_group_read(alice, card, Id::MAX)
+        .await
+        .unwrap()
+        .unwrap();
+    assert!(marked.is_empty() && change.is_none());
+    assert!(
+        tx.mark_group_read(alice, "CARD_UPDATED:card:9", Id::MAX)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    assert!(
+        tx.mark_group_read(carol, card, Id::MAX)
+            .await
+            .unwrap()
+            .is_none()
+    );
+    tx.commit().await.unwrap();
+    assert_eq!(
+        store.group_page(alice, None, 10).await.unwrap(),
+        [(other.to_owned(), lone)]
+    );
 }

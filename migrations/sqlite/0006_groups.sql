@@ -1,0 +1,20 @@
+-- Notifications grouped by what they are about (SQLite).
+--
+-- `group_key` names a notification's group: its kind and its subject (a
+-- card for card updates, assignments and comments; the poster for
+-- uploads; the room for mentions), written by the insert from what
+-- `notify` decided. Unread notifications with one key are shown as one
+-- entry ("Alice and 3 others commented on the card “Ship v1”").
+ALTER TABLE notifications ADD COLUMN group_key TEXT NOT NULL DEFAULT '';
+
+UPDATE notifications SET group_key = CASE kind
+    WHEN 'POST_UPLOADED' THEN kind || ':user:' || COALESCE(CAST(actor_id AS TEXT), '')
+    WHEN 'CHAT_MENTION' THEN kind || ':room:' || COALESCE(
+        (SELECT CAST(m.room_id AS TEXT) FROM chat_messages m WHERE m.id = chat_message_id), '')
+    ELSE kind || ':card:' || COALESCE(CAST(card_id AS TEXT), '')
+END;
+
+-- A group's count, newest member and actors, read by probing only its
+-- unread members.
+CREATE INDEX notifications_unread_groups
+    ON notifications (recipient_id, group_key, id) WHERE read_at IS NULL;

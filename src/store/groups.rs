@@ -1,0 +1,207 @@
+//! Unread notifications grouped by what they are about: a card's comments,
+//! a card's updates, one person's uploads, the mentions in one room.
+//!
+//! A notification's group is its `group_key` column, written by the
+//! fan-out insert from what `notify` decided. Only unread notifications
+//! are grouped: a group is read by probing the partial index
+//! `notifications_unread_groups`, so its cost is its own size, not the
+//! size of the inbox, and reading a group marks it gone from the list.
+
+use std::collections::HashMap;
+
+use sqlx::Row;
+
+use super::{Dialect, Store, StoreResult, WriteTx, json_id_list, now_micros};
+use crate::model::{Id, InboxChange, InboxChangeKind};
+
+/// How many of a group's people are named, newest first. A sentence names
+/// two; a client showing avatars wants a few more.
+pub const GROUP_ACTORS: usize = 3;
+
+/// One group of a user's unread notifications.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct StoredGroup {
+    pub user_id: Id,
+    pub key: String,
+    /// The kind every member shares (it is the key's first part).
+    pub kind: String,
+    /// How many unread notifications it holds.
+    pub count: i64,
+    /// How many distinct people caused them.
+    pub actor_count: i64,
+    /// Its newest member: where it sorts, and what it shows.
+    pub newest_id: Id,
+    /// When its newest member was created.
+    pub latest_at: i64,
+    /// Up to `GROUP_ACTORS` of those people, the most recent first.
+    pub actor_ids: Vec<Id>,
+}
+
+impl Store {
+    /// The keys of `user`'s groups, the one with the newest member first,
+    /// each with that member's id; only groups whose newest member is
+    /// below `before` when given. At most `limit` of them.
+    pub async fn group_page(
+        &self,
+        user: Id,
+        before: Option<Id>,
+        limit: i64,
+    ) -> StoreResult<Vec<(String, Id)>> {
+        Ok(sqlx::query_as::<_, (String, Id)>(
+            "SELECT group_key, MAX(id) AS newest FROM notifications \
+             WHERE recipient_id = $1 AND read_at IS NULL \
+             GROUP BY group_key HAVING MAX(id) < $2 \
+             ORDER BY newest DESC LIMIT $3",
+        )
+        .bind(user)
+        .bind(before.unwrap_or(Id::MAX))
+        .bind(limit)
+        .fetch_all(&self.pool)
+        .await?)
+    }
+
+    /// The groups named by `(user, key)` pairs, in two statements whatever
+    /// their number: their counts, then their newest people. A pair whose
+    /// group has no unread member is absent from the answer.
+    pub async fn notification_groups(
+        &self,
+        pairs: &[(Id, String)],
+    ) -> StoreResult<HashMap<(Id, String), StoredGroup>> {
+        if pairs.is_empty() {
+            return Ok(HashMap::new());
+        }
+        let json = serde_json::to_string(
+            &pairs
+                .iter()
+                .map(|(user, key)| (user, key.as_str()))
+                .collect::<Vec<_>>(),
+        )
+        .expect("ids and strings serialise");
+        let pairs_table = match self.dialect {
+            Dialect::Sqlite => {
+                "SELECT DISTINCT CAST(json_extract(value, '$[0]') AS BIGINT) AS u, \
+                        json_extract(value, '$[1]') AS g \
+                 FROM json_each($1)"
+            }
+            Dialect::Postgres => {
+                "SELECT DISTINCT CAST(e->>0 AS BIGINT) AS u, e->>1 AS g \
+                 FROM jsonb_array_elements(CAST($1 AS jsonb)) AS p(e)"
+            }
+        };
+        let members = "JOIN notifications n \
+                       ON n.recipient_id = p.u AND n.group_key = p.g AND n.read_at IS NULL";
+        let rows = sqlx::query(&format!(
+            "SELECT n.recipient_id, n.group_key, MIN(n.kind), COUNT(*), \
+                    COUNT(DISTINCT n.actor_id), MAX(n.id), MAX(n.created_at) \
+             FROM ({pairs_table}) p {members} \
+             GROUP BY n.recipient_id, n.group_key"
+        ))
+        .bind(&json)
+        .fetch_all(&self.pool)
+        .await?;
+        let mut groups = HashMap::with_capacity(rows.len());
+        for row in rows {
+            let group = StoredGroup {
+                user_id: row.try_get(0)?,
+                key: row.try_get(1)?,
+                kind: row.try_get(2)?,
+                count: row.try_get(3)?,
+                actor_count: row.try_get(4)?,
+                newest_id: row.try_get(5)?,
+                latest_at: row.try_get(6)?,
+                actor_ids: Vec::new(),
+            };
+            groups.insert((group.user_id, group.key.clone()), group);
+        }
+        // Each person once, ranked by their newest notification in the
+        // group; only the first few of each group leave the database.
+        let actors = sqlx::query_as::<_, (Id, String, Id)>(&format!(
+            "SELECT u, g, actor_id FROM ( \
+               SELECT n.recipient_id AS u, n.group_key AS g, n.actor_id, \
+                      ROW_NUMBER() OVER (PARTITION BY n.recipient_id, n.group_key \
+                                         ORDER BY MAX(n.id) DESC) AS pos \
+               FROM ({pairs_table}) p {members} AND n.actor_id IS NOT NULL \
+               GROUP BY n.recipient_id, n.group_key, n.actor_id \
+             ) ranked WHERE pos <= {GROUP_ACTORS} ORDER BY u, g, pos"
+        ))
+        .bind(&json)
+        .fetch_all(&self.pool)
+        .await?;
+        for (user, key, actor) in actors {
+            if let Some(group) = groups.get_mut(&(user, key)) {
+                group.actor_ids.push(actor);
+            }
+        }
+        Ok(groups)
+    }
+
+    /// The keys of the groups that `user`'s notifications `ids` belong to,
+    /// each once.
+    pub async fn group_keys_of(&self, user: Id, ids: &[Id]) -> StoreResult<Vec<String>> {
+        if ids.is_empty() {
+            return Ok(Vec::new());
+        }
+        let rows = sqlx::query_as::<_, (String,)>(&format!(
+            "SELECT DISTINCT group_key FROM notifications WHERE recipient_id = $2 \
+             AND id IN (SELECT CAST(value AS BIGINT) FROM {}) ORDER BY group_key",
+            self.dialect.json_ids(1)
+        ))
+        .bind(json_id_list(ids))
+        .bind(user)
+        .fetch_all(&self.pool)
+        .await?;
+        Ok(rows.into_iter().map(|(key,)| key).collect())
+    }
+}
+
+impl WriteTx {
+    /// Marks read every unread notification of `user`'s group `key` up to
+    /// the id `up_to`: `None` when the user has no notification in that
+    /// group at all; else the ids it marked, in order, and the inbox
+    /// change when there was at least one.
+    pub async fn mark_group_read(
+        &mut self,
+        user: Id,
+        key: &str,
+        up_to: Id,
+    ) -> StoreResult<Option<(Vec<Id>, Option<InboxChange>)>> {
+        // Locked before the update, as for one notification: the change's
+        // version follows every notification committed before it.
+        self.lock_inbox_sequence().await?;
+        let mut marked = sqlx::query_as::<_, (Id,)>(
+            "UPDATE notifications SET read_at = $4 \
+             WHERE recipient_id = $1 AND group_key = $2 AND read_at IS NULL AND id <= $3 \
+             RETURNING id",
+        )
+        .bind(user)
+        .bind(key)
+        .bind(up_to)
+        .bind(now_micros())
+        .fetch_all(&mut *self.tx)
+        .await?
+        .into_iter()
+        .map(|(id,)| id)
+        .collect::<Vec<Id>>();
+        if marked.is_empty() {
+            let known: Option<(i64,)> = sqlx::query_as(
+                "SELECT 1 FROM notifications WHERE recipient_id = $1 AND group_key = $2 LIMIT 1",
+            )
+            .bind(user)
+            .bind(key)
+            .fetch_optional(&mut *self.tx)
+            .await?;
+            return Ok(known.map(|_| (Vec::new(), None)));
+        }
+        marked.sort_unstable();
+        let change = self
+            .insert_inbox_change(
+                user,
+                InboxChangeKind::Read,
+                &marked,
+                None,
+                marked.len() as i64,
+            )
+            .await?;
+        Ok(Some((marked, Some(change))))
+    }
+}
