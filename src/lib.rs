@@ -22,6 +22,7 @@ pub mod http;
 pub mod media;
 pub mod model;
 pub mod notify;
+pub mod push;
 pub mod services;
 pub mod store;
 pub mod telemetry;
