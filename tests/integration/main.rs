@@ -15,7 +15,8 @@
 //!   speak only TLS, with certificates from a CA made for the test; and
 //!   what TLS refuses.
 //! - `kit`: what the tests share: `TestApp` with a method per operation,
-//!   the websocket and SSE clients, databases, replicas and Redis users.
+//!   the websocket and SSE clients, databases, replicas and Redis users,
+//!   and a Web Push service that verifies and decrypts what it receives.
 //!
 //! Tests that need PostgreSQL or Redis run when `HERALD_TEST_DATABASE_URL`
 //! and `HERALD_TEST_REDIS_URL` are set at build time (see `build.rs`);
@@ -36,6 +37,7 @@ mod api {
     mod limits;
     mod notifications;
     mod preferences;
+    mod push_messages;
     mod schema;
     mod sockets;
     mod sse;

@@ -3,10 +3,12 @@
 //! client for queries and mutations, a real graphql-transport-ws client
 //! for subscriptions, subscriptions driven through the schema alone
 //! (`DirectStream`), the SSE client (`sse`), the databases, replicas
-//! and Redis users of the scale-out tests (`stores`), and the real binary
-//! in a process of its own (`process`).
+//! and Redis users of the scale-out tests (`stores`), the real binary
+//! in a process of its own (`process`), and a Web Push service with
+//! browsers of its own (`push_service`).
 
 pub mod process;
+pub mod push_service;
 pub mod sse;
 pub mod stores;
 
