@@ -218,7 +218,88 @@ pub struct Config {
     pub metrics_listen: Option<SocketAddr>,
 
     #[command(flatten)]
+    pub push: PushConfig,
+
+    #[command(flatten)]
     pub limits: Limits,
+}
+
+/// When a notification is also sent as a Web Push message.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub enum PushWhen {
+    /// Only while its user has no live connection on any replica: an open
+    /// tab shows it already.
+    Offline,
+    /// Always, open tab or not.
+    Always,
+}
+
+/// Web Push: keys, when and how pushes are sent.
+#[derive(Args, Clone, Debug)]
+#[command(next_help_heading = "Web Push")]
+pub struct PushConfig {
+    /// The VAPID private key (P-256) that signs pushes: a PEM file, or
+    /// the raw key in base64url as `web-push generate-vapid-keys` prints
+    /// it. Unset: one is generated into the data directory and kept.
+    #[arg(long, env = "HERALD_VAPID_PRIVATE_KEY_FILE", global = true)]
+    pub vapid_private_key_file: Option<PathBuf>,
+
+    /// The contact that push services see in every push (`mailto:` or
+    /// `https:`); set it to an address that reads mail.
+    #[arg(
+        long,
+        env = "HERALD_VAPID_SUBJECT",
+        default_value = "mailto:push@herald.invalid",
+        global = true
+    )]
+    pub vapid_subject: String,
+
+    /// When a notification is also pushed: `offline` (only while its user
+    /// has no live connection on any replica) or `always`.
+    #[arg(long, env = "HERALD_PUSH_WHEN", value_enum, default_value_t = PushWhen::Offline, global = true)]
+    pub push_when: PushWhen,
+
+    /// Whether this replica sends the queued pushes (`--push-sender
+    /// false` leaves them to the others; they stay queued, not lost).
+    #[arg(
+        long,
+        env = "HERALD_PUSH_SENDER",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub push_sender: bool,
+
+    /// Hosts whose push endpoints may be plain `http://` (a push service
+    /// on loopback, in tests); every other endpoint must be `https://`.
+    #[arg(
+        long,
+        env = "HERALD_PUSH_HTTP_HOSTS",
+        value_delimiter = ',',
+        global = true
+    )]
+    pub push_http_hosts: Vec<String>,
+
+    /// Push subscriptions one user may register (PUSH_SUBSCRIPTION_LIMIT).
+    #[arg(long, env = "HERALD_MAX_PUSH_SUBSCRIPTIONS_PER_USER", default_value_t = 10, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub max_push_subscriptions_per_user: u64,
+
+    /// Pushes in flight at once from this replica.
+    #[arg(long, env = "HERALD_PUSH_CONCURRENCY", default_value_t = 16, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=1000))]
+    pub push_concurrency: u64,
+
+    /// Attempts at one push before it is dropped (with a warning).
+    #[arg(long, env = "HERALD_PUSH_MAX_ATTEMPTS", default_value_t = 10, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=100))]
+    pub push_max_attempts: u64,
+
+    /// Pushes per second to one push service (one origin, e.g.
+    /// `https://fcm.googleapis.com`); more wait their turn.
+    #[arg(long, env = "HERALD_PUSH_RATE_PER_ORIGIN", default_value_t = 200, global = true,
+          value_parser = clap::value_parser!(u32).range(1..))]
+    pub push_rate_per_origin: u32,
 }
 
 /// The longest retention accepted, about 1,000 years: enough for any

@@ -148,12 +148,14 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
         config.limits.auth_limit_per_minute,
         config.limits.login_failures_per_account,
     );
+    let push = app::push::PushSetup::from_config(&config)?;
     let services = Services {
         store,
         broker,
         auth: Arc::new(auth),
         passwords: Arc::new(passwords),
         throttle: Arc::new(throttle),
+        push: Arc::new(push),
         config: Arc::new(config),
     };
     let schema = build_schema(services.clone());
@@ -170,12 +172,42 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
             background.stop.clone(),
         ));
     }
+    start_push(&services, &background)?;
     Ok(Herald {
         router,
         services,
         schema,
         background,
     })
+}
+
+/// Starts the push sender (unless `--push-sender false`) and, where
+/// other replicas may need to know who is online here (a PostgreSQL
+/// store, `--push-when offline`), the presence task.
+fn start_push(services: &Services, background: &Background) -> anyhow::Result<()> {
+    let config = &services.config;
+    let router = Arc::clone(services.broker.router());
+    if config.push.push_sender {
+        let sender = app::push::Sender::new(
+            Arc::clone(&services.store),
+            Arc::clone(&router),
+            &services.push,
+            config,
+        )?;
+        background.tasks.spawn(sender.run(background.stop.clone()));
+    }
+    if services.store.dialect() == Dialect::Postgres
+        && config.push.push_when == config::PushWhen::Offline
+    {
+        let replica = format!("{:016x}", rand::random::<u64>());
+        background.tasks.spawn(app::push::share_presence(
+            Arc::clone(&services.store),
+            router,
+            replica,
+            background.stop.clone(),
+        ));
+    }
+    Ok(())
 }
 
 /// Creates `dir` (and its parents) readable by this user only: it holds

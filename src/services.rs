@@ -4,6 +4,7 @@
 use std::sync::Arc;
 
 use crate::{
+    app::push::PushSetup,
     auth::{AuthThrottle, Authenticator, Passwords},
     broker::Broker,
     config::Config,
@@ -21,5 +22,7 @@ pub struct Services {
     pub passwords: Arc<Passwords>,
     /// Throttles of sign-up and failed log-in.
     pub throttle: Arc<AuthThrottle>,
+    /// The Web Push key and rules that registrations are checked against.
+    pub push: Arc<PushSetup>,
     pub config: Arc<Config>,
 }

@@ -13,6 +13,7 @@
 //! `retention` is the one piece of this layer that deletes: the sweep
 //! that removes what the operator's policy says is expired.
 
+pub mod push;
 pub mod retention;
 
 use std::sync::Arc;

@@ -85,6 +85,12 @@ impl LocalRouter {
         }
     }
 
+    /// True when `topic` has a subscriber in this process.
+    pub fn has_subscribers(&self, topic: &Topic) -> bool {
+        let topics = self.topics.lock().expect("router lock poisoned");
+        topics.contains_key(topic)
+    }
+
     /// Topics that currently have local subscribers.
     pub fn topics(&self) -> Vec<Topic> {
         let topics = self.topics.lock().expect("router lock poisoned");

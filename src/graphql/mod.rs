@@ -17,6 +17,7 @@ mod loaders;
 mod notifications;
 mod posts;
 mod preferences;
+mod push;
 mod subscriptions;
 mod users;
 pub mod validate;
@@ -48,6 +49,7 @@ pub struct Query(
     notifications::NotificationQuery,
     groups::GroupQuery,
     preferences::PreferenceQuery,
+    push::PushQuery,
     chat::ChatQuery,
 );
 
@@ -60,6 +62,7 @@ pub struct Mutation(
     notifications::NotificationMutation,
     groups::GroupMutation,
     preferences::PreferenceMutation,
+    push::PushMutation,
     chat::ChatMutation,
 );
 

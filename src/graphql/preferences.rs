@@ -18,7 +18,7 @@ use super::{
 use crate::{
     app::commit_then_publish,
     error::AppResult,
-    model::{self, Board, CHANNEL_IN_APP, ChatRoom, Event, Id, InboxChangeKind},
+    model::{self, Board, CHANNEL_IN_APP, CHANNEL_PUSH, ChatRoom, Event, Id, InboxChangeKind},
     store::{Muted, StoredPreferences, WriteTx},
 };
 
@@ -27,14 +27,19 @@ use crate::{
 pub enum NotificationChannel {
     /// The inbox, and the live `notifications` and `inbox` subscriptions.
     InApp,
+    /// Web Push messages to the browsers you registered
+    /// (`registerPushSubscription`); by default only while no tab of
+    /// yours is connected.
+    Push,
 }
 
 impl NotificationChannel {
-    const ALL: [NotificationChannel; 1] = [NotificationChannel::InApp];
+    const ALL: [NotificationChannel; 2] = [NotificationChannel::InApp, NotificationChannel::Push];
 
     fn as_str(self) -> &'static str {
         match self {
             NotificationChannel::InApp => CHANNEL_IN_APP,
+            NotificationChannel::Push => CHANNEL_PUSH,
         }
     }
 }

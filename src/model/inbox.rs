@@ -111,3 +111,7 @@ impl InboxItem {
 /// The channel of notifications shown in the inbox (and delivered live),
 /// as preferences name it.
 pub const CHANNEL_IN_APP: &str = "IN_APP";
+
+/// The channel of notifications sent as Web Push messages to the browsers
+/// a user registered.
+pub const CHANNEL_PUSH: &str = "PUSH";

@@ -16,7 +16,7 @@ mod rows;
 
 pub use chat::{ChatMessage, ChatRoom};
 pub use events::{Event, Revocation, Topic};
-pub use inbox::{CHANNEL_IN_APP, InboxChange, InboxChangeKind, InboxItem};
+pub use inbox::{CHANNEL_IN_APP, CHANNEL_PUSH, InboxChange, InboxChangeKind, InboxItem};
 pub use notifications::{
     Audience, NewNotification, Notification, NotificationKind, Notified, Subjects,
 };

@@ -19,6 +19,7 @@ mod inbox;
 mod notifications;
 mod posts;
 mod preferences;
+mod push;
 mod retention;
 mod users;
 
@@ -34,6 +35,7 @@ pub use groups::{GROUP_ACTORS, StoredGroup};
 pub use inbox::InboxState;
 pub use notifications::CATCH_UP_PAGE;
 pub use preferences::{Muted, StoredPreferences};
+pub use push::{OutboxOutcome, PushJob, StoredPushSubscription};
 pub use retention::Retained;
 pub use users::NewUser;
 
@@ -122,6 +124,9 @@ pub struct Store {
     /// pool's acquire timeout).
     writer_options: Option<AnyConnectOptions>,
     acquire_timeout: Duration,
+    /// Woken when a transaction that queued pushes commits, so that this
+    /// process's push sender starts on them at once (see `push`).
+    pushes_queued: Arc<tokio::sync::Notify>,
 }
 
 /// The SQLite writer connection, opened at the first write.
@@ -192,6 +197,9 @@ pub struct WriteTx {
     dialect: Dialect,
     /// When it began, for the transaction-time metric.
     began: std::time::Instant,
+    /// Woken at commit when this transaction queued pushes.
+    pushes_queued: Option<Arc<tokio::sync::Notify>>,
+    push_wake: Arc<tokio::sync::Notify>,
 }
 
 /// The connection a write transaction runs on: a pooled one in a sqlx
@@ -297,6 +305,9 @@ impl WriteTx {
             }
         }
         metrics::transaction_committed(self.began);
+        if let Some(wake) = self.pushes_queued.take() {
+            wake.notify_one();
+        }
         Ok(())
     }
 
@@ -404,6 +415,7 @@ impl Store {
             sqlite_writer: Arc::new(Mutex::new(SqliteWriter::default())),
             writer_options,
             acquire_timeout,
+            pushes_queued: Arc::new(tokio::sync::Notify::new()),
         }))
     }
 
@@ -484,6 +496,8 @@ impl Store {
             tx,
             dialect: self.dialect,
             began,
+            pushes_queued: None,
+            push_wake: Arc::clone(&self.pushes_queued),
         })
     }
 

@@ -133,6 +133,9 @@ impl WriteTx {
                 .collect::<Result<Vec<(Id, Id, Id, Id)>, sqlx::Error>>()?
         };
         rows.sort_unstable();
+        if let (Some(first), Some(last)) = (rows.first(), rows.last()) {
+            self.queue_pushes(first.0, last.0).await?;
+        }
         Ok(rows
             .into_iter()
             .map(|(id, recipient_id, prev_id, prev_change)| Notification {

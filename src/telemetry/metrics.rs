@@ -39,6 +39,7 @@ pub const STORE_QUERY: &str = "herald_store_query_seconds";
 pub const HTTP_REQUESTS: &str = "herald_http_requests_total";
 pub const REFUSALS: &str = "herald_refusals_total";
 pub const RETENTION_DELETED: &str = "herald_retention_deleted_total";
+pub const PUSHES: &str = "herald_pushes_total";
 
 /// Every family Herald exports: name, kind (`counter`, `gauge` or
 /// `histogram`, as Prometheus types it), labels and meaning. README's
@@ -128,6 +129,11 @@ pub const FAMILIES: &[(&str, &str, &str)] = &[
         RETENTION_DELETED,
         "counter",
         "rows the retention sweep deleted (label kind: notifications, chat_messages)",
+    ),
+    (
+        PUSHES,
+        "counter",
+        "Web Push attempts by outcome (label outcome: delivered, online, retry, throttled, gone, rejected, dropped)",
     ),
 ];
 
@@ -221,6 +227,9 @@ fn register_zeroes() {
     gauge!(BROKER_OUTBOX_DEPTH).set(0.0);
     for kind in ["notifications", "chat_messages"] {
         counter!(RETENTION_DELETED, "kind" => kind).increment(0);
+    }
+    for outcome in PUSH_OUTCOMES {
+        counter!(PUSHES, "outcome" => *outcome).increment(0);
     }
 }
 
@@ -390,6 +399,23 @@ pub fn http_request(status: u16, operation: &str) {
 /// deleted.
 pub fn retention_deleted(kind: &'static str, rows: u64) {
     counter!(RETENTION_DELETED, "kind" => kind).increment(rows);
+}
+
+/// What can become of a push (the `outcome` label of `PUSHES`).
+pub const PUSH_OUTCOMES: &[&str] = &[
+    "delivered",
+    "online",
+    "retry",
+    "throttled",
+    "gone",
+    "rejected",
+    "dropped",
+];
+
+/// One push handled by the push sender, by what became of it (one of
+/// `PUSH_OUTCOMES`).
+pub fn push_sent(outcome: &'static str) {
+    counter!(PUSHES, "outcome" => outcome).increment(1);
 }
 
 pub fn refusal(code: &'static str) {

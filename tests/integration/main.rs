@@ -37,6 +37,7 @@ mod api {
     mod limits;
     mod notifications;
     mod preferences;
+    mod push_delivery;
     mod push_messages;
     mod schema;
     mod sockets;
@@ -58,7 +59,8 @@ mod scale {
     mod faults;
     mod inbox_sync;
     mod outages;
-    mod replicas;
+    mod push;
+    pub(crate) mod replicas;
     mod revocation;
     mod store;
 }

@@ -214,6 +214,15 @@ impl PushService {
         self.inner.lock().unwrap().requests
     }
 
+    /// The next message received within `window`, if one is.
+    pub async fn received_within(&self, window: std::time::Duration) -> Option<Received> {
+        let mut received = self.received.lock().await;
+        tokio::time::timeout(window, received.recv())
+            .await
+            .ok()
+            .flatten()
+    }
+
     /// The next message received, in arrival order; panics after `WAIT`.
     pub async fn next_received(&self) -> Received {
         let mut received = self.received.lock().await;

@@ -17,6 +17,7 @@ const NOT_MOVED_BY_THE_FLOW: &[&str] = &[
     "herald_resyncs_total",
     "herald_broker_outbox_depth",
     "herald_retention_deleted_total",
+    "herald_pushes_total",
 ];
 
 /// A cursor before any notification: `after` it, a subscription replays
