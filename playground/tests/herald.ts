@@ -97,6 +97,60 @@ export class Herald {
     return data.signUp;
   }
 
+  // What users do on boards, sent as them: the setup for tests about what
+  // reaches another user's inbox.
+
+  /** A board of `owner`'s with `memberIds` as members; its id. */
+  async createBoard(owner: SignedUp, name: string, memberIds: string[] = []): Promise<string> {
+    const { createBoard } = await this.graphql<{ createBoard: { id: string } }>(
+      'mutation ($n: String!) { createBoard(name: $n) { id } }',
+      { n: name },
+      owner.token,
+    );
+    for (const memberId of memberIds) {
+      await this.graphql(
+        'mutation ($b: ID!, $u: ID!) { addBoardMember(boardId: $b, userId: $u) { id } }',
+        { b: createBoard.id, u: memberId },
+        owner.token,
+      );
+    }
+    return createBoard.id;
+  }
+
+  /** A card `owner` adds to a board; its id. */
+  async createCard(owner: SignedUp, boardId: string, title: string): Promise<string> {
+    const { createCard } = await this.graphql<{ createCard: { id: string } }>(
+      'mutation ($b: ID!, $t: String!) { createCard(boardId: $b, title: $t) { id } }',
+      { b: boardId, t: title },
+      owner.token,
+    );
+    return createCard.id;
+  }
+
+  async assignCard(actor: SignedUp, cardId: string, userId: string): Promise<void> {
+    await this.graphql(
+      'mutation ($c: ID!, $u: ID!) { assignCard(cardId: $c, userId: $u) { id } }',
+      { c: cardId, u: userId },
+      actor.token,
+    );
+  }
+
+  async addComment(actor: SignedUp, cardId: string, body: string): Promise<void> {
+    await this.graphql(
+      'mutation ($c: ID!, $b: String!) { addComment(cardId: $c, body: $b) { id } }',
+      { c: cardId, b: body },
+      actor.token,
+    );
+  }
+
+  async editCard(actor: SignedUp, cardId: string, description: string): Promise<void> {
+    await this.graphql(
+      'mutation ($c: ID!, $d: String) { updateCard(id: $c, input: { description: $d }) { id } }',
+      { c: cardId, d: description },
+      actor.token,
+    );
+  }
+
   private async spawn(): Promise<void> {
     this.output = '';
     const args = ['--listen', this.listen, '--data-dir', this.dataDir, ...this.flags];

@@ -13,7 +13,7 @@ import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
 
 import { GuardedContext, screenshotOnFailure, startHeraldAndChromium } from './browser';
-import type { Herald, SignedUp } from './herald';
+import type { Herald } from './herald';
 import {
   bell,
   kindToggle,
@@ -57,10 +57,10 @@ test('two tabs of one user show the same inbox and settings, and a kind turned o
       for (const tab of tabs) await tab.getByText('Live updates: on').waitFor();
 
       const bob = await herald.signUp('Bob', 'bob@example.com', 'battery staple');
-      const launch = await boardWithMember(bob, aliceId, 'Launch');
-      const launchCard = await cardOn(bob, launch, 'Write the launch post');
-      await assignCard(bob, launchCard, aliceId);
-      await addComment(bob, launchCard, 'The draft is ready.');
+      const launch = await herald.createBoard(bob, 'Launch', [aliceId]);
+      const launchCard = await herald.createCard(bob, launch, 'Write the launch post');
+      await herald.assignCard(bob, launchCard, aliceId);
+      await herald.addComment(bob, launchCard, 'The draft is ready.');
 
       const assigned = 'Bob assigned you to the card “Write the launch post”';
       const commented = 'Bob commented on the card “Write the launch post”: The draft is ready.';
@@ -95,8 +95,8 @@ test('two tabs of one user show the same inbox and settings, and a kind turned o
       );
 
       // A comment no longer notifies Alice; an edit still does.
-      await addComment(bob, launchCard, 'Nobody hears this.');
-      await editCard(bob, launchCard, 'Two paragraphs');
+      await herald.addComment(bob, launchCard, 'Nobody hears this.');
+      await herald.editCard(bob, launchCard, 'Two paragraphs');
       const edited = 'Bob updated the card “Write the launch post”';
       for (const tab of tabs) {
         await notificationItem(tab, edited).waitFor();
@@ -145,11 +145,11 @@ test(
         await page.getByText('Live updates: on').waitFor();
         const judyId = await ownUserId(page);
         const ivan = await herald.signUp('Ivan', 'ivan@example.com', 'battery staple');
-        const quiet = await boardWithMember(ivan, judyId, 'Quiet');
-        const quietCard = await cardOn(ivan, quiet, 'Archive the logs');
-        const busy = await boardWithMember(ivan, judyId, 'Busy');
-        const busyCard = await cardOn(ivan, busy, 'Answer the pager');
-        await assignCard(ivan, quietCard, judyId);
+        const quiet = await herald.createBoard(ivan, 'Quiet', [judyId]);
+        const quietCard = await herald.createCard(ivan, quiet, 'Archive the logs');
+        const busy = await herald.createBoard(ivan, 'Busy', [judyId]);
+        const busyCard = await herald.createCard(ivan, busy, 'Answer the pager');
+        await herald.assignCard(ivan, quietCard, judyId);
         await bell(page, 1).waitFor();
 
         const openBoard = page.getByRole('form', { name: 'Open a board' });
@@ -159,9 +159,9 @@ test(
         await board.getByRole('checkbox', { name: MUTE_BOARD, checked: false }).click();
         await board.getByRole('checkbox', { name: MUTE_BOARD, checked: true }).waitFor();
 
-        await editCard(ivan, quietCard, 'Older than a year');
-        await addComment(ivan, quietCard, 'Done, quietly.');
-        await assignCard(ivan, busyCard, judyId);
+        await herald.editCard(ivan, quietCard, 'Older than a year');
+        await herald.addComment(ivan, quietCard, 'Done, quietly.');
+        await herald.assignCard(ivan, busyCard, judyId);
         await notificationItem(page, 'Ivan assigned you to the card “Answer the pager”').waitFor();
         assert.equal(
           await notificationItem(page, 'Archive the logs').count(),
@@ -176,57 +176,3 @@ test(
     }
   },
 );
-
-/** Sends one request as `user`; throws on any error. */
-function send<T>(user: SignedUp, query: string, variables: Record<string, unknown>): Promise<T> {
-  return herald.graphql<T>(query, variables, user.token);
-}
-
-/** A board of `owner`'s with `memberId` as a member; its id. */
-async function boardWithMember(owner: SignedUp, memberId: string, name: string): Promise<string> {
-  const { createBoard } = await send<{ createBoard: { id: string } }>(
-    owner,
-    'mutation ($n: String!) { createBoard(name: $n) { id } }',
-    { n: name },
-  );
-  await send(owner, 'mutation ($b: ID!, $u: ID!) { addBoardMember(boardId: $b, userId: $u) { id } }', {
-    b: createBoard.id,
-    u: memberId,
-  });
-  return createBoard.id;
-}
-
-/** A card `owner` adds to a board; its id. */
-async function cardOn(owner: SignedUp, boardId: string, title: string): Promise<string> {
-  const { createCard } = await send<{ createCard: { id: string } }>(
-    owner,
-    'mutation ($b: ID!, $t: String!) { createCard(boardId: $b, title: $t) { id } }',
-    { b: boardId, t: title },
-  );
-  return createCard.id;
-}
-
-async function assignCard(actor: SignedUp, cardId: string, userId: string): Promise<void> {
-  await send(actor, 'mutation ($c: ID!, $u: ID!) { assignCard(cardId: $c, userId: $u) { id } }', {
-    c: cardId,
-    u: userId,
-  });
-}
-
-async function addComment(actor: SignedUp, cardId: string, body: string): Promise<void> {
-  await send(actor, 'mutation ($c: ID!, $b: String!) { addComment(cardId: $c, body: $b) { id } }', {
-    c: cardId,
-    b: body,
-  });
-}
-
-async function editCard(actor: SignedUp, cardId: string, description: string): Promise<void> {
-  await send(
-    actor,
-    'mutation ($c: ID!, $d: String) { updateCard(id: $c, input: { description: $d }) { id } }',
-    {
-      c: cardId,
-      d: description,
-    },
-  );
-}

@@ -111,6 +111,25 @@ export function notificationItem(page: Page, text: string): Locator {
   return notificationList(page).getByRole('listitem').filter({ hasText: text });
 }
 
+/** Chooses how the inbox shows notifications: 'Grouped' or 'All'. */
+export async function showView(page: Page, view: 'Grouped' | 'All'): Promise<void> {
+  await viewChoice(page, view).check();
+}
+
+/** The radio button of one way to show notifications. */
+export function viewChoice(page: Page, view: 'Grouped' | 'All'): Locator {
+  return page.getByRole('group', { name: 'Show' }).getByRole('radio', { name: view, exact: true });
+}
+
+export function groupList(page: Page): Locator {
+  return page.getByRole('list', { name: 'Your unread notifications, grouped' });
+}
+
+/** The grouped view's entry whose text holds `sentence`. */
+export function groupEntry(page: Page, sentence: string): Locator {
+  return groupList(page).getByRole('listitem').filter({ hasText: sentence });
+}
+
 /** The notification settings panel. */
 export function settings(page: Page): Locator {
   return page.getByRole('region', { name: 'Notification settings' });

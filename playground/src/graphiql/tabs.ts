@@ -1,8 +1,9 @@
 // The operations GraphiQL opens with, one tab each, in the order of the
 // walkthrough on a fresh server: Alice and Bob sign up (user ids 1 and 2),
 // Bob makes board 1, adds Alice, makes card 1, assigns it to her and
-// comments on it; Alice reads her inbox and subscribes to what comes next
-// and to her inbox's changes, and turns one kind of notification off.
+// comments on it; Alice reads her inbox, then the same grouped by what it
+// is about (and can mark a group read), subscribes to what comes next and
+// to her inbox's changes, and turns one kind of notification off.
 // The ids in the variables are those a fresh server hands out; edit them
 // when yours differ. tests/tabs.test.ts checks every tab against the schema.
 import type { GraphiQLProps } from 'graphiql';
@@ -89,6 +90,34 @@ export const WALKTHROUGH_TABS: TabDefinition[] = [
 }`,
   },
   {
+    // Two operations: GraphiQL's run button asks which one to run. The
+    // key is the group of Bob's comments on card 1, as it shows in the
+    // query's answer; `upTo` (the group's `cursor`) leaves any comment
+    // newer than the one shown unread.
+    query: `query GroupedInbox {
+  notificationGroups(first: 20) {
+    edges {
+      node {
+        key
+        cursor
+        kind
+        count
+        actorCount
+        actors { name }
+        latestAt
+        message
+      }
+    }
+    pageInfo { hasNextPage endCursor }
+  }
+}
+
+mutation MarkGroupRead($key: String!, $upTo: String) {
+  markNotificationGroupRead(key: $key, upTo: $upTo)
+}`,
+    variables: '{ "key": "COMMENT_ADDED:card:1" }',
+  },
+  {
     query: `subscription Notifications($userId: ID!, $after: String) {
   notifications(userId: $userId, after: $after) {
     id
@@ -111,6 +140,8 @@ export const WALKTHROUGH_TABS: TabDefinition[] = [
     readIds
     allReadUpTo
     preferences { kinds { kind enabled } mutedBoards { name } }
+    groupKeys
+    groups { key count message }
   }
 }`,
     variables: '{ "userId": "1" }',

@@ -36,6 +36,32 @@ export const NotificationFields = graphql(`
   }
 `);
 
+export const NotificationGroupFields = graphql(`
+  fragment NotificationGroupFields on NotificationGroup {
+    key
+    cursor
+    kind
+    count
+    actorCount
+    actors {
+      id
+      name
+    }
+    latest {
+      id
+      card {
+        id
+        board {
+          id
+          name
+        }
+      }
+    }
+    latestAt
+    message
+  }
+`);
+
 export const CardFields = graphql(`
   fragment CardFields on Card {
     id
@@ -118,6 +144,23 @@ export const InboxQuery = graphql(`
   }
 `);
 
+export const NotificationGroupsQuery = graphql(`
+  query NotificationGroups($first: Int!, $after: String) {
+    notificationGroups(first: $first, after: $after) {
+      edges {
+        cursor
+        node {
+          ...NotificationGroupFields
+        }
+      }
+      pageInfo {
+        hasNextPage
+        endCursor
+      }
+    }
+  }
+`);
+
 export const NotificationPreferencesFields = graphql(`
   fragment NotificationPreferencesFields on NotificationPreferences {
     kinds {
@@ -146,6 +189,10 @@ export const InboxUpdatesSubscription = graphql(`
       preferences {
         ...NotificationPreferencesFields
       }
+      groupKeys
+      groups {
+        ...NotificationGroupFields
+      }
     }
   }
 `);
@@ -156,6 +203,12 @@ export const MarkNotificationReadMutation = graphql(`
       id
       readAt
     }
+  }
+`);
+
+export const MarkNotificationGroupReadMutation = graphql(`
+  mutation MarkNotificationGroupRead($key: String!, $upTo: String) {
+    markNotificationGroupRead(key: $key, upTo: $upTo)
   }
 `);
 

@@ -1,6 +1,7 @@
 // This tab's inbox, kept in step with Herald and so with the user's other
-// tabs and devices: the list, the unread count, the preferences, and the
-// notifications that arrived while the page was open.
+// tabs and devices: the list, the unread notifications grouped (groups.ts),
+// the unread count, the preferences, and the notifications that arrived
+// while the page was open.
 //
 // The list is a page of the `notifications` query in Apollo's cache; every
 // other change comes from the `inbox` subscription (live.ts), applied in
@@ -23,6 +24,7 @@ import { useCallback, useEffect, useMemo, useState } from 'react';
 
 import { describeError, type ShownError } from '../errors';
 import type { NotificationFieldsFragment, NotificationPreferencesFieldsFragment } from '../gql/graphql';
+import { GROUPS, GroupsInCache, type NotificationGroup } from './groups';
 import { type InboxUpdate, type LiveStatus, useInboxUpdates } from './live';
 import { InboxQuery } from './operations';
 
@@ -44,6 +46,16 @@ export interface Inbox {
   listError: ShownError | null;
   /** Loads the list again (after a failure); resolves when done, never rejects. */
   reloadList(): Promise<void>;
+  /** The unread notifications grouped, newest group first; null until first loaded. */
+  groups: NotificationGroup[] | null;
+  /** Whether Herald holds more groups than are shown. */
+  hasMoreGroups: boolean;
+  /** Why the groups could not be loaded, when the last try failed. */
+  groupsError: ShownError | null;
+  /** Loads the groups again (after a failure); resolves when done, never rejects. */
+  reloadGroups(): Promise<void>;
+  /** Shows the next page of groups; rejects when that failed. */
+  loadMoreGroups(): Promise<void>;
   /** Unread notifications, as of the newest update applied. */
   unread: number;
   /** Null until the live connection brought them. */
@@ -59,14 +71,19 @@ export function useInbox(userId: string): Inbox {
   const [listError, setListError] = useState<ShownError | null>(null);
   const [list] = useState(() => new ListInCache(client, setListError));
   const shown = useQuery(InboxQuery, { ...LIST, fetchPolicy: 'cache-only' });
+  const [groupsError, setGroupsError] = useState<ShownError | null>(null);
+  const [groupPages] = useState(() => new GroupsInCache(client, setGroupsError));
+  const shownGroups = useQuery(GROUPS.query, { ...GROUPS, fetchPolicy: 'cache-only' });
   const [unread, setUnread] = useState<number | null>(null);
   const [preferences, setPreferences] = useState<Preferences | null>(null);
   const [arrivals, setArrivals] = useState<Notification[]>([]);
 
-  // Shown at once, even while the live connection is coming up.
+  // Shown at once, even while the live connection is coming up. Both
+  // views are kept in step, so switching between them shows at once.
   useEffect(() => {
     void list.load();
-  }, [list]);
+    void groupPages.load();
+  }, [list, groupPages]);
 
   const status = useInboxUpdates(userId, (update: InboxUpdate) => {
     setUnread(update.unreadCount);
@@ -74,19 +91,29 @@ export function useInbox(userId: string): Inbox {
     const arrived = update.notification;
     if (arrived) setArrivals((shownNow) => [...shownNow, arrived]);
     list.apply(update);
+    groupPages.apply(update);
   });
 
   const reloadList = useCallback(() => list.load(), [list]);
+  const reloadGroups = useCallback(() => groupPages.load(), [groupPages]);
+  const loadMoreGroups = useCallback(() => groupPages.loadMore(), [groupPages]);
   const dismissArrival = useCallback((id: string) => {
     setArrivals((shownNow) => shownNow.filter((notification) => notification.id !== id));
   }, []);
 
   const edges = shown.data?.notifications.edges;
   const notifications = useMemo(() => edges?.map((edge) => edge.node) ?? null, [edges]);
+  const groupEdges = shownGroups.data?.notificationGroups.edges;
+  const groups = useMemo(() => groupEdges?.map((edge) => edge.node) ?? null, [groupEdges]);
   return {
     notifications,
     listError,
     reloadList,
+    groups,
+    hasMoreGroups: shownGroups.data?.notificationGroups.pageInfo.hasNextPage ?? false,
+    groupsError,
+    reloadGroups,
+    loadMoreGroups,
     // Until the first update, the count that came with the list.
     unread: unread ?? shown.data?.unreadNotificationCount ?? 0,
     preferences,
