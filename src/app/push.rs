@@ -113,7 +113,20 @@ pub struct Sender {
     when: PushWhen,
     concurrency: usize,
     max_attempts: i64,
+    /// Pushes that failed for good since the last warning: a push service
+    /// that refuses everything makes one line a minute, not one per push.
+    problems: std::sync::Mutex<Problems>,
 }
+
+/// Failed pushes counted for the next warning.
+struct Problems {
+    last_logged: Option<Instant>,
+    count: u64,
+    example: String,
+}
+
+/// At most one warning about failed pushes per this long.
+const PROBLEM_LOG_EVERY: Duration = Duration::from_secs(60);
 
 impl Sender {
     pub fn new(
@@ -138,11 +151,19 @@ impl Sender {
             when: config.push.push_when,
             concurrency: usize::try_from(config.push.push_concurrency).unwrap_or(16),
             max_attempts: i64::try_from(config.push.push_max_attempts).unwrap_or(10),
+            problems: std::sync::Mutex::new(Problems {
+                last_logged: None,
+                count: 0,
+                example: String::new(),
+            }),
         })
     }
 
     /// Sends queued pushes until `stop`.
     pub async fn run(self, stop: CancellationToken) {
+        // Logged when the store starts failing and when it recovers, not
+        // at every poll of an outage.
+        let mut failing = false;
         loop {
             loop {
                 let sent = tokio::select! {
@@ -150,10 +171,20 @@ impl Sender {
                     sent = self.send_batch() => sent,
                 };
                 match sent {
-                    Ok(0) => break,
-                    Ok(_) => {}
+                    Ok(claimed) => {
+                        if failing {
+                            failing = false;
+                            tracing::info!("sending pushes again");
+                        }
+                        if claimed == 0 {
+                            break;
+                        }
+                    }
                     Err(err) => {
-                        tracing::warn!(error = %err, "sending pushes failed; trying again shortly");
+                        if !failing {
+                            failing = true;
+                            tracing::warn!(error = %err, "sending pushes failed; retrying");
+                        }
                         break;
                     }
                 }
@@ -232,8 +263,10 @@ impl Sender {
         let target = match target.validate(&self.rules) {
             Ok(target) => target,
             Err(invalid) => {
-                tracing::warn!(subscription = job.subscription.id, field = invalid.field,
-                    reason = %invalid.reason, "push subscription no longer valid; removed");
+                self.problem(format!(
+                    "subscription {} no longer valid ({} {}); removed",
+                    job.subscription.id, invalid.field, invalid.reason
+                ));
                 return OutboxOutcome::Gone;
             }
         };
@@ -250,8 +283,10 @@ impl Sender {
         {
             Ok(request) => request,
             Err(err) => {
-                tracing::warn!(notification = job.notification.id, error = %err,
-                    "push message not built; dropped");
+                self.problem(format!(
+                    "notification {}: message not built ({err}); dropped",
+                    job.notification.id
+                ));
                 return OutboxOutcome::Done;
             }
         };
@@ -274,19 +309,45 @@ impl Sender {
             }
             PushOutcome::Retry { .. } => {
                 crate::telemetry::metrics::push_sent("dropped");
-                tracing::warn!(
-                    notification = job.notification.id,
-                    attempts = job.attempts,
-                    "push failed on every attempt; dropped"
-                );
+                self.problem(format!(
+                    "notification {}: failed on all {} attempts; dropped",
+                    job.notification.id, job.attempts
+                ));
                 OutboxOutcome::Done
             }
             PushOutcome::Rejected { status, reason } => {
                 crate::telemetry::metrics::push_sent("rejected");
-                tracing::warn!(notification = job.notification.id, status, %reason,
-                    "push service refused the push; dropped");
+                self.problem(format!(
+                    "notification {}: refused ({status:?}: {reason}); dropped",
+                    job.notification.id
+                ));
                 OutboxOutcome::Done
             }
+        }
+    }
+}
+
+impl Sender {
+    /// Counts a push that failed for good, and logs the count (with this
+    /// one as the example) unless a line went out less than a minute ago.
+    fn problem(&self, example: String) {
+        let mut problems = self
+            .problems
+            .lock()
+            .unwrap_or_else(|poisoned| poisoned.into_inner());
+        problems.count += 1;
+        problems.example = example;
+        let due = problems
+            .last_logged
+            .is_none_or(|at| at.elapsed() >= PROBLEM_LOG_EVERY);
+        if due {
+            tracing::warn!(
+                failed = problems.count,
+                example = %problems.example,
+                "pushes failed for good since the last report"
+            );
+            problems.count = 0;
+            problems.last_logged = Some(Instant::now());
         }
     }
 }
@@ -320,6 +381,9 @@ pub async fn share_presence(
 ) {
     let mut written: HashSet<Id> = HashSet::new();
     let mut renewed = Instant::now();
+    // Logged when sharing starts failing and when it recovers, not at
+    // every attempt of an outage.
+    let mut failing = false;
     loop {
         tokio::select! {
             () = stop.cancelled() => break,
@@ -335,17 +399,27 @@ pub async fn share_presence(
             .collect();
         let added: Vec<Id> = live.difference(&written).copied().collect();
         let removed: Vec<Id> = written.difference(&live).copied().collect();
+        let mut shared = Ok(());
         if !added.is_empty() || !removed.is_empty() {
-            match store.update_presence(&replica, &added, &removed).await {
-                Ok(()) => written = live,
-                Err(err) => tracing::warn!(error = %err, "sharing presence failed"),
+            shared = store.update_presence(&replica, &added, &removed).await;
+            if shared.is_ok() {
+                written = live;
             }
         }
-        if renewed.elapsed() >= PRESENCE_RENEW_EVERY {
+        if shared.is_ok() && renewed.elapsed() >= PRESENCE_RENEW_EVERY {
             renewed = Instant::now();
-            if let Err(err) = store.renew_presence(&replica, false).await {
-                tracing::warn!(error = %err, "renewing presence failed");
+            shared = store.renew_presence(&replica, false).await;
+        }
+        match shared {
+            Err(err) if !failing => {
+                failing = true;
+                tracing::warn!(error = %err, "sharing who is online failed; retrying");
             }
+            Ok(()) if failing => {
+                failing = false;
+                tracing::info!("sharing who is online again");
+            }
+            _ => {}
         }
     }
     if let Err(err) = store.renew_presence(&replica, true).await {

@@ -34,6 +34,10 @@ pub fn routes() -> Router<AppState> {
         .route("/", get(|| page("index.html")))
         .route("/graphiql", get(|| page("graphiql/index.html")))
         .route("/inbox", get(|| page("inbox/index.html")))
+        // The inbox's service worker, which shows Web Push messages: at
+        // the root, so that its scope covers every page, and never cached
+        // for long, so that browsers see a new version at the next visit.
+        .route("/push-worker.js", get(|| page("push-worker.js")))
         .route("/assets/{*path}", get(asset))
 }
 
