@@ -1,5 +1,7 @@
 // Builds the three pages into dist/, which Herald embeds and serves at
-// `/`, `/graphiql` and `/inbox`, with assets under `/assets/`.
+// `/`, `/graphiql` and `/inbox`, with assets under `/assets/`. Files in
+// public/ are copied to dist/ as they are: the inbox's service worker,
+// served at `/push-worker.js`.
 import { resolve } from 'node:path';
 import { defineConfig } from 'vite';
 
@@ -12,7 +14,7 @@ export default defineConfig({
   root: src,
   // Absolute from the root: pages at /graphiql and /inbox load /assets/….
   base: '/',
-  publicDir: false,
+  publicDir: resolve(import.meta.dirname, 'public'),
   build: {
     outDir: resolve(import.meta.dirname, 'dist'),
     emptyOutDir: true,

@@ -5,7 +5,10 @@ import { useCallback, useState } from 'react';
 
 /** A failed request as shown to the user. */
 export interface ShownError {
-  /** Herald's `extensions.code` (e.g. CONFLICT), or NETWORK_ERROR when no answer came. */
+  /**
+   * Herald's `extensions.code` (e.g. CONFLICT), the name of the browser's
+   * refusal (e.g. NotAllowedError), or NETWORK_ERROR when no answer came.
+   */
   code: string;
   message: string;
 }
@@ -33,6 +36,10 @@ export function describeError(error: unknown): ShownError {
       code: typeof code === 'string' ? code : `HTTP_${error.statusCode}`,
       message: first?.message ?? error.message,
     };
+  }
+  // The browser itself refused, e.g. a permission or a push subscription.
+  if (error instanceof DOMException) {
+    return { code: error.name, message: error.message };
   }
   return {
     code: 'NETWORK_ERROR',

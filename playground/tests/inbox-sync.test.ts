@@ -17,6 +17,7 @@ import type { Herald } from './herald';
 import {
   bell,
   kindToggle,
+  kindToggles,
   logIn,
   notificationItem,
   notificationList,
@@ -89,7 +90,7 @@ test('two tabs of one user show the same inbox and settings, and a kind turned o
       await kindToggle(tabA, COMMENTS, true).click();
       for (const tab of [tabA, tabB]) await kindToggle(tab, COMMENTS, false).waitFor();
       assert.equal(
-        await settings(tabB).getByRole('checkbox', { checked: false }).count(),
+        await kindToggles(tabB).getByRole('checkbox', { checked: false }).count(),
         1,
         'only comments are off',
       );

@@ -135,12 +135,38 @@ export function settings(page: Page): Locator {
   return page.getByRole('region', { name: 'Notification settings' });
 }
 
+/** The legends of the settings' groups of checkboxes, one group per channel. */
+const CHANNEL_LEGENDS = { IN_APP: 'Tell me in the inbox when', PUSH: 'Push me when' };
+
+type Channel = keyof typeof CHANNEL_LEGENDS;
+
+/** The settings' checkboxes for each kind of notification on one channel. */
+export function kindToggles(page: Page, channel: Channel = 'IN_APP'): Locator {
+  return settings(page).getByRole('group', { name: CHANNEL_LEGENDS[channel] });
+}
+
 /**
- * The settings' checkbox for one kind of notification, found by its label;
- * with `checked`, only while it is in that state (to wait for it).
+ * The settings' checkbox for one kind of notification on a channel (the
+ * inbox unless told), found by its label; with `checked`, only while it is
+ * in that state (to wait for it).
  */
-export function kindToggle(page: Page, label: string, checked?: boolean): Locator {
-  return settings(page).getByRole('checkbox', { name: label, ...(checked === undefined ? {} : { checked }) });
+export function kindToggle(
+  page: Page,
+  label: string,
+  checked?: boolean,
+  channel: Channel = 'IN_APP',
+): Locator {
+  return kindToggles(page, channel).getByRole('checkbox', {
+    name: label,
+    ...(checked === undefined ? {} : { checked }),
+  });
+}
+
+/** The switch that turns pushes to this browser on and off. */
+export function pushToggle(page: Page): Locator {
+  return settings(page)
+    .getByRole('group', { name: 'Push notifications' })
+    .getByRole('checkbox', { name: 'Send me push notifications when no tab is open' });
 }
 
 /** A 1×1 PNG: the smallest picture Herald accepts. */

@@ -31,7 +31,11 @@ type Documents = {
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n": typeof types.MarkNotificationReadDocument,
     "\n  mutation MarkNotificationGroupRead($key: String!, $upTo: String) {\n    markNotificationGroupRead(key: $key, upTo: $upTo)\n  }\n": typeof types.MarkNotificationGroupReadDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": typeof types.MarkAllNotificationsReadDocument,
-    "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n": typeof types.SetNotificationPreferenceDocument,
+    "\n  mutation SetNotificationPreference(\n    $kind: NotificationKind!\n    $channel: NotificationChannel!\n    $enabled: Boolean!\n  ) {\n    setNotificationPreference(kind: $kind, channel: $channel, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n": typeof types.SetNotificationPreferenceDocument,
+    "\n  query WebPushPublicKey {\n    webPushPublicKey\n  }\n": typeof types.WebPushPublicKeyDocument,
+    "\n  query PushSubscriptions {\n    pushSubscriptions {\n      id\n      endpoint\n    }\n  }\n": typeof types.PushSubscriptionsDocument,
+    "\n  mutation RegisterPushSubscription($endpoint: String!, $p256dh: String!, $auth: String!) {\n    registerPushSubscription(endpoint: $endpoint, p256dh: $p256dh, auth: $auth) {\n      id\n      endpoint\n    }\n  }\n": typeof types.RegisterPushSubscriptionDocument,
+    "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n": typeof types.UnregisterPushSubscriptionDocument,
     "\n  mutation MuteBoard($boardId: ID!) {\n    muteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n": typeof types.MuteBoardDocument,
     "\n  mutation UnmuteBoard($boardId: ID!) {\n    unmuteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n": typeof types.UnmuteBoardDocument,
     "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members(first: 100) {\n        id\n        name\n      }\n      cards(first: 50) {\n        ...CardFields\n      }\n    }\n  }\n": typeof types.BoardDocument,
@@ -62,7 +66,11 @@ const documents: Documents = {
     "\n  mutation MarkNotificationRead($id: ID!) {\n    markNotificationRead(id: $id) {\n      id\n      readAt\n    }\n  }\n": types.MarkNotificationReadDocument,
     "\n  mutation MarkNotificationGroupRead($key: String!, $upTo: String) {\n    markNotificationGroupRead(key: $key, upTo: $upTo)\n  }\n": types.MarkNotificationGroupReadDocument,
     "\n  mutation MarkAllNotificationsRead {\n    markAllNotificationsRead\n  }\n": types.MarkAllNotificationsReadDocument,
-    "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n": types.SetNotificationPreferenceDocument,
+    "\n  mutation SetNotificationPreference(\n    $kind: NotificationKind!\n    $channel: NotificationChannel!\n    $enabled: Boolean!\n  ) {\n    setNotificationPreference(kind: $kind, channel: $channel, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n": types.SetNotificationPreferenceDocument,
+    "\n  query WebPushPublicKey {\n    webPushPublicKey\n  }\n": types.WebPushPublicKeyDocument,
+    "\n  query PushSubscriptions {\n    pushSubscriptions {\n      id\n      endpoint\n    }\n  }\n": types.PushSubscriptionsDocument,
+    "\n  mutation RegisterPushSubscription($endpoint: String!, $p256dh: String!, $auth: String!) {\n    registerPushSubscription(endpoint: $endpoint, p256dh: $p256dh, auth: $auth) {\n      id\n      endpoint\n    }\n  }\n": types.RegisterPushSubscriptionDocument,
+    "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n": types.UnregisterPushSubscriptionDocument,
     "\n  mutation MuteBoard($boardId: ID!) {\n    muteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n": types.MuteBoardDocument,
     "\n  mutation UnmuteBoard($boardId: ID!) {\n    unmuteBoard(boardId: $boardId) {\n      id\n      muted\n    }\n  }\n": types.UnmuteBoardDocument,
     "\n  query Board($id: ID!) {\n    board(id: $id) {\n      id\n      name\n      owner {\n        id\n        name\n      }\n      members(first: 100) {\n        id\n        name\n      }\n      cards(first: 50) {\n        ...CardFields\n      }\n    }\n  }\n": types.BoardDocument,
@@ -161,7 +169,23 @@ export function graphql(source: "\n  mutation MarkAllNotificationsRead {\n    ma
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */
-export function graphql(source: "\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {\n    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n"];
+export function graphql(source: "\n  mutation SetNotificationPreference(\n    $kind: NotificationKind!\n    $channel: NotificationChannel!\n    $enabled: Boolean!\n  ) {\n    setNotificationPreference(kind: $kind, channel: $channel, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n"): (typeof documents)["\n  mutation SetNotificationPreference(\n    $kind: NotificationKind!\n    $channel: NotificationChannel!\n    $enabled: Boolean!\n  ) {\n    setNotificationPreference(kind: $kind, channel: $channel, enabled: $enabled) {\n      ...NotificationPreferencesFields\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query WebPushPublicKey {\n    webPushPublicKey\n  }\n"): (typeof documents)["\n  query WebPushPublicKey {\n    webPushPublicKey\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  query PushSubscriptions {\n    pushSubscriptions {\n      id\n      endpoint\n    }\n  }\n"): (typeof documents)["\n  query PushSubscriptions {\n    pushSubscriptions {\n      id\n      endpoint\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation RegisterPushSubscription($endpoint: String!, $p256dh: String!, $auth: String!) {\n    registerPushSubscription(endpoint: $endpoint, p256dh: $p256dh, auth: $auth) {\n      id\n      endpoint\n    }\n  }\n"): (typeof documents)["\n  mutation RegisterPushSubscription($endpoint: String!, $p256dh: String!, $auth: String!) {\n    registerPushSubscription(endpoint: $endpoint, p256dh: $p256dh, auth: $auth) {\n      id\n      endpoint\n    }\n  }\n"];
+/**
+ * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
+ */
+export function graphql(source: "\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n"): (typeof documents)["\n  mutation UnregisterPushSubscription($endpoint: String!) {\n    unregisterPushSubscription(endpoint: $endpoint)\n  }\n"];
 /**
  * The graphql function is used to parse GraphQL queries into a document that can be used by GraphQL clients.
  */

@@ -1,6 +1,7 @@
 // The inbox demo: sign in (per browser tab), then a board to act on, a
 // photo feed, the live notification inbox with its bell and toasts, and
-// the settings that say which notifications reach the inbox.
+// the settings that say which notifications reach the inbox and which
+// come as pushes to the browser.
 import { ApolloProvider, useQuery } from '@apollo/client/react';
 import { useMemo, useState } from 'react';
 

@@ -1,14 +1,27 @@
 // What the user wants to be told: each kind of notification on or off in
-// the inbox, and the boards they muted. The panel shows the preferences
-// that the live `inbox` subscription last pushed, so a change made in
-// another tab or device shows here too; a change made here shows once
-// Herald pushes it back, as it does everywhere else.
-import { useMutation } from '@apollo/client/react';
-import { useId } from 'react';
+// the inbox and as a push, whether this browser gets pushes, and the
+// boards they muted. The panel shows the preferences that the live `inbox`
+// subscription last pushed, so a change made in another tab or device
+// shows here too; a change made here shows once Herald pushes it back, as
+// it does everywhere else.
+//
+// Pushes reach a browser that turned them on here, while none of the
+// user's tabs is connected; push.ts holds the browser's side of it.
+import type { ApolloClient } from '@apollo/client';
+import { useApolloClient, useMutation } from '@apollo/client/react';
+import { useEffect, useId, useState } from 'react';
 
 import { ErrorMessage, useFormRequest } from '../errors';
-import type { NotificationKind } from '../gql/graphql';
-import { SetNotificationPreferenceMutation, UnmuteBoardMutation } from './operations';
+import type { NotificationChannel, NotificationKind } from '../gql/graphql';
+import {
+  PushSubscriptionsQuery,
+  RegisterPushSubscriptionMutation,
+  SetNotificationPreferenceMutation,
+  UnmuteBoardMutation,
+  UnregisterPushSubscriptionMutation,
+  WebPushPublicKeyQuery,
+} from './operations';
+import { browserSubscription, subscribeBrowser, subscriptionKeys, supportsPush, updateWorker } from './push';
 import type { Preferences } from './sync';
 
 /** What each kind of notification is about, as the checkbox says it. */
@@ -29,14 +42,12 @@ export function NotificationSettings({ preferences }: { preferences: Preferences
         <p aria-busy="true">Waiting for the live connection to bring your settings…</p>
       ) : (
         <>
+          <KindToggles legend="Tell me in the inbox when" channel="IN_APP" preferences={preferences} />
           <fieldset>
-            <legend>Tell me in the inbox when</legend>
-            {preferences.kinds
-              .filter((preference) => preference.channel === 'IN_APP')
-              .map((preference) => (
-                <KindToggle key={preference.kind} kind={preference.kind} enabled={preference.enabled} />
-              ))}
+            <legend>Push notifications</legend>
+            <PushToggle />
           </fieldset>
+          <KindToggles legend="Push me when" channel="PUSH" preferences={preferences} />
           <MutedBoards boards={preferences.mutedBoards} />
         </>
       )}
@@ -44,7 +55,41 @@ export function NotificationSettings({ preferences }: { preferences: Preferences
   );
 }
 
-function KindToggle({ kind, enabled }: { kind: NotificationKind; enabled: boolean }) {
+function KindToggles({
+  legend,
+  channel,
+  preferences,
+}: {
+  legend: string;
+  channel: NotificationChannel;
+  preferences: Preferences;
+}) {
+  return (
+    <fieldset>
+      <legend>{legend}</legend>
+      {preferences.kinds
+        .filter((preference) => preference.channel === channel)
+        .map((preference) => (
+          <KindToggle
+            key={preference.kind}
+            kind={preference.kind}
+            channel={channel}
+            enabled={preference.enabled}
+          />
+        ))}
+    </fieldset>
+  );
+}
+
+function KindToggle({
+  kind,
+  channel,
+  enabled,
+}: {
+  kind: NotificationKind;
+  channel: NotificationChannel;
+  enabled: boolean;
+}) {
   const id = useId();
   const [setPreference] = useMutation(SetNotificationPreferenceMutation);
   const { error, pending, submit } = useFormRequest();
@@ -55,12 +100,100 @@ function KindToggle({ kind, enabled }: { kind: NotificationKind; enabled: boolea
         type="checkbox"
         checked={enabled}
         disabled={pending}
-        onChange={() => void submit(() => setPreference({ variables: { kind, enabled: !enabled } }))}
+        onChange={() => void submit(() => setPreference({ variables: { kind, channel, enabled: !enabled } }))}
       />
       <label htmlFor={id}>{KIND_LABELS[kind]}</label>
       <ErrorMessage error={error} />
     </div>
   );
+}
+
+/**
+ * Whether this browser gets the user's pushes: on when it holds a push
+ * subscription that Herald has on the user's list. Another user of the
+ * same browser may have registered it; turning it on here moves it to
+ * this user.
+ */
+function PushToggle() {
+  const id = useId();
+  const client = useApolloClient();
+  const [register] = useMutation(RegisterPushSubscriptionMutation);
+  const [unregister] = useMutation(UnregisterPushSubscriptionMutation);
+  const { error, pending, submit } = useFormRequest();
+  const supported = supportsPush();
+  /** Null while finding out. */
+  const [on, setOn] = useState<boolean | null>(supported ? null : false);
+
+  useEffect(() => {
+    if (!supported) return;
+    let current = true;
+    let pushed = false;
+    void submit(async () => {
+      pushed = await pushesReachThisBrowser(client);
+    }).then(() => {
+      // Off when that could not be found out; the error says why.
+      if (current) setOn(pushed);
+    });
+    return () => {
+      current = false;
+    };
+  }, [client, submit, supported]);
+
+  const turnOn = () =>
+    submit(async () => {
+      const { data } = await client.query({ query: WebPushPublicKeyQuery, errorPolicy: 'none' });
+      const subscription = await subscribeBrowser(data.webPushPublicKey);
+      await register({ variables: subscriptionKeys(subscription) });
+      setOn(true);
+    });
+  const turnOff = () =>
+    submit(async () => {
+      const subscription = await browserSubscription();
+      if (subscription !== null) {
+        // Herald first: once it lets go, nothing is pushed to the endpoint.
+        await unregister({ variables: { endpoint: subscription.endpoint } });
+        await subscription.unsubscribe();
+      }
+      setOn(false);
+    });
+
+  return (
+    <>
+      <div className="toggle">
+        <input
+          id={id}
+          type="checkbox"
+          checked={on === true}
+          disabled={!supported || pending || on === null}
+          onChange={() => void (on ? turnOff() : turnOn())}
+        />
+        <label htmlFor={id}>Send me push notifications when no tab is open</label>
+        <ErrorMessage error={error} />
+      </div>
+      {!supported && (
+        <p role="status" className="muted">
+          This browser does not support Web Push.
+        </p>
+      )}
+    </>
+  );
+}
+
+/**
+ * Whether Herald pushes this user's notifications to this browser. When it
+ * does, the worker is registered again, which keeps it current.
+ */
+async function pushesReachThisBrowser(client: ApolloClient): Promise<boolean> {
+  const subscription = await browserSubscription();
+  if (subscription === null) return false;
+  const { data } = await client.query({
+    query: PushSubscriptionsQuery,
+    fetchPolicy: 'network-only',
+    errorPolicy: 'none',
+  });
+  const pushed = data.pushSubscriptions.some((registered) => registered.endpoint === subscription.endpoint);
+  if (pushed) await updateWorker();
+  return pushed;
 }
 
 function MutedBoards({ boards }: { boards: Preferences['mutedBoards'] }) {

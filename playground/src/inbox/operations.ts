@@ -219,10 +219,44 @@ export const MarkAllNotificationsReadMutation = graphql(`
 `);
 
 export const SetNotificationPreferenceMutation = graphql(`
-  mutation SetNotificationPreference($kind: NotificationKind!, $enabled: Boolean!) {
-    setNotificationPreference(kind: $kind, channel: IN_APP, enabled: $enabled) {
+  mutation SetNotificationPreference(
+    $kind: NotificationKind!
+    $channel: NotificationChannel!
+    $enabled: Boolean!
+  ) {
+    setNotificationPreference(kind: $kind, channel: $channel, enabled: $enabled) {
       ...NotificationPreferencesFields
     }
+  }
+`);
+
+export const WebPushPublicKeyQuery = graphql(`
+  query WebPushPublicKey {
+    webPushPublicKey
+  }
+`);
+
+export const PushSubscriptionsQuery = graphql(`
+  query PushSubscriptions {
+    pushSubscriptions {
+      id
+      endpoint
+    }
+  }
+`);
+
+export const RegisterPushSubscriptionMutation = graphql(`
+  mutation RegisterPushSubscription($endpoint: String!, $p256dh: String!, $auth: String!) {
+    registerPushSubscription(endpoint: $endpoint, p256dh: $p256dh, auth: $auth) {
+      id
+      endpoint
+    }
+  }
+`);
+
+export const UnregisterPushSubscriptionMutation = graphql(`
+  mutation UnregisterPushSubscription($endpoint: String!) {
+    unregisterPushSubscription(endpoint: $endpoint)
   }
 `);
 
