@@ -3,9 +3,10 @@
 //!
 //! A notification's group is its `group_key` column, written by the
 //! fan-out insert from what `notify` decided. Only unread notifications
-//! are grouped: a group is read by probing the partial index
-//! `notifications_unread_groups`, so its cost is its own size, not the
-//! size of the inbox, and reading a group marks it gone from the list.
+//! are grouped, and reading a group takes it off the list. A group is
+//! read from its recipient's unread rows: there is no index by group,
+//! whose upkeep would cost every fan-out insert a write per row (see the
+//! `groups` migration), so a read costs the recipient's unread count.
 
 use std::collections::HashMap;
 
@@ -37,6 +38,19 @@ pub struct StoredGroup {
     pub actor_ids: Vec<Id>,
 }
 
+impl Dialect {
+    /// Makes SQLite read a recipient's unread rows through the partial
+    /// index of unread notifications: with no statistics its planner
+    /// would take the index of all their notifications, read ones too.
+    /// PostgreSQL's planner has statistics.
+    fn unread_rows(self) -> &'static str {
+        match self {
+            Dialect::Sqlite => " INDEXED BY notifications_unread",
+            Dialect::Postgres => "",
+        }
+    }
+}
+
 impl Store {
     /// The keys of `user`'s groups, the one with the newest member first,
     /// each with that member's id; only groups whose newest member is
@@ -47,12 +61,13 @@ impl Store {
         before: Option<Id>,
         limit: i64,
     ) -> StoreResult<Vec<(String, Id)>> {
-        Ok(sqlx::query_as::<_, (String, Id)>(
-            "SELECT group_key, MAX(id) AS newest FROM notifications \
+        Ok(sqlx::query_as::<_, (String, Id)>(&format!(
+            "SELECT group_key, MAX(id) AS newest FROM notifications{} \
              WHERE recipient_id = $1 AND read_at IS NULL \
              GROUP BY group_key HAVING MAX(id) < $2 \
              ORDER BY newest DESC LIMIT $3",
-        )
+            self.dialect.unread_rows()
+        ))
         .bind(user)
         .bind(before.unwrap_or(Id::MAX))
         .bind(limit)
@@ -88,8 +103,11 @@ impl Store {
                  FROM jsonb_array_elements(CAST($1 AS jsonb)) AS p(e)"
             }
         };
-        let members = "JOIN notifications n \
-                       ON n.recipient_id = p.u AND n.group_key = p.g AND n.read_at IS NULL";
+        let members = format!(
+            "JOIN notifications n{} \
+             ON n.recipient_id = p.u AND n.group_key = p.g AND n.read_at IS NULL",
+            self.dialect.unread_rows()
+        );
         let rows = sqlx::query(&format!(
             "SELECT n.recipient_id, n.group_key, MIN(n.kind), COUNT(*), \
                     COUNT(DISTINCT n.actor_id), MAX(n.id), MAX(n.created_at) \
@@ -168,11 +186,12 @@ impl WriteTx {
         // Locked before the update, as for one notification: the change's
         // version follows every notification committed before it.
         self.lock_inbox_sequence().await?;
-        let mut marked = sqlx::query_as::<_, (Id,)>(
-            "UPDATE notifications SET read_at = $4 \
+        let mut marked = sqlx::query_as::<_, (Id,)>(&format!(
+            "UPDATE notifications{} SET read_at = $4 \
              WHERE recipient_id = $1 AND group_key = $2 AND read_at IS NULL AND id <= $3 \
              RETURNING id",
-        )
+            self.dialect.unread_rows()
+        ))
         .bind(user)
         .bind(key)
         .bind(up_to)
