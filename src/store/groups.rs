@@ -103,20 +103,62 @@ impl Store {
                  FROM jsonb_array_elements(CAST($1 AS jsonb)) AS p(e)"
             }
         };
-        let members = format!(
-            "JOIN notifications n{} \
-             ON n.recipient_id = p.u AND n.group_key = p.g AND n.read_at IS NULL",
-            self.dialect.unread_rows()
-        );
-        let rows = sqlx::query(&format!(
-            "SELECT n.recipient_id, n.group_key, MIN(n.kind), COUNT(*), \
-                    COUNT(DISTINCT n.actor_id), MAX(n.id), MAX(n.created_at) \
-             FROM ({pairs_table}) p {members} \
-             GROUP BY n.recipient_id, n.group_key"
-        ))
-        .bind(&json)
-        .fetch_all(&self.pool)
-        .await?;
+        // SQLite's planner loops over the pairs and probes the unread
+        // index for each. PostgreSQL's guesses a hundred pairs from the JSON
+        // array and would hash-join them with every unread row of every
+        // user, so there each pair's rows are read by a LATERAL subquery
+        // of its own.
+        let (counts, actors) = match self.dialect {
+            Dialect::Sqlite => {
+                let members = "JOIN notifications n INDEXED BY notifications_unread \
+                               ON n.recipient_id = p.u AND n.group_key = p.g AND n.read_at IS NULL";
+                (
+                    format!(
+                        "SELECT n.recipient_id, n.group_key, MIN(n.kind), COUNT(*), \
+                                COUNT(DISTINCT n.actor_id), MAX(n.id), MAX(n.created_at) \
+                         FROM ({pairs_table}) p {members} \
+                         GROUP BY n.recipient_id, n.group_key"
+                    ),
+                    // Each person once, ranked by their newest notification
+                    // in the group; only the first few leave the database.
+                    format!(
+                        "SELECT u, g, actor_id, pos FROM ( \
+                           SELECT n.recipient_id AS u, n.group_key AS g, n.actor_id, \
+                                  ROW_NUMBER() OVER (PARTITION BY n.recipient_id, n.group_key \
+                                                     ORDER BY MAX(n.id) DESC) AS pos \
+                           FROM ({pairs_table}) p {members} AND n.actor_id IS NOT NULL \
+                           GROUP BY n.recipient_id, n.group_key, n.actor_id \
+                         ) ranked WHERE pos <= {GROUP_ACTORS} ORDER BY u, g, pos"
+                    ),
+                )
+            }
+            Dialect::Postgres => {
+                let members = "FROM notifications n \
+                               WHERE n.recipient_id = p.u AND n.group_key = p.g AND n.read_at IS NULL";
+                (
+                    format!(
+                        "SELECT p.u, p.g, c.kind, c.n, c.actors, c.newest, c.latest_at \
+                         FROM ({pairs_table}) p CROSS JOIN LATERAL ( \
+                           SELECT MIN(n.kind) AS kind, COUNT(*) AS n, \
+                                  COUNT(DISTINCT n.actor_id) AS actors, MAX(n.id) AS newest, \
+                                  MAX(n.created_at) AS latest_at {members} \
+                         ) c WHERE c.n > 0"
+                    ),
+                    format!(
+                        "SELECT p.u, p.g, a.actor_id, a.last \
+                         FROM ({pairs_table}) p CROSS JOIN LATERAL ( \
+                           SELECT n.actor_id, MAX(n.id) AS last {members} \
+                             AND n.actor_id IS NOT NULL \
+                           GROUP BY n.actor_id ORDER BY last DESC LIMIT {GROUP_ACTORS} \
+                         ) a ORDER BY p.u, p.g, a.last DESC"
+                    ),
+                )
+            }
+        };
+        let rows = sqlx::query(&counts)
+            .bind(&json)
+            .fetch_all(&self.pool)
+            .await?;
         let mut groups = HashMap::with_capacity(rows.len());
         for row in rows {
             let group = StoredGroup {
@@ -131,21 +173,11 @@ impl Store {
             };
             groups.insert((group.user_id, group.key.clone()), group);
         }
-        // Each person once, ranked by their newest notification in the
-        // group; only the first few of each group leave the database.
-        let actors = sqlx::query_as::<_, (Id, String, Id)>(&format!(
-            "SELECT u, g, actor_id FROM ( \
-               SELECT n.recipient_id AS u, n.group_key AS g, n.actor_id, \
-                      ROW_NUMBER() OVER (PARTITION BY n.recipient_id, n.group_key \
-                                         ORDER BY MAX(n.id) DESC) AS pos \
-               FROM ({pairs_table}) p {members} AND n.actor_id IS NOT NULL \
-               GROUP BY n.recipient_id, n.group_key, n.actor_id \
-             ) ranked WHERE pos <= {GROUP_ACTORS} ORDER BY u, g, pos"
-        ))
-        .bind(&json)
-        .fetch_all(&self.pool)
-        .await?;
-        for (user, key, actor) in actors {
+        let actors = sqlx::query_as::<_, (Id, String, Id, Id)>(&actors)
+            .bind(&json)
+            .fetch_all(&self.pool)
+            .await?;
+        for (user, key, actor, _rank) in actors {
             if let Some(group) = groups.get_mut(&(user, key)) {
                 group.actor_ids.push(actor);
             }
