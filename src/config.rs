@@ -270,8 +270,9 @@ pub struct PushConfig {
     )]
     pub push_sender: bool,
 
-    /// Hosts whose push endpoints may be plain `http://` (a push service
-    /// on loopback, in tests); every other endpoint must be `https://`.
+    /// Hosts whose push endpoints may be plain `http://` or internal
+    /// addresses (a push service on loopback, in tests); every other
+    /// endpoint must be `https://` on a public host.
     #[arg(
         long,
         env = "HERALD_PUSH_HTTP_HOSTS",

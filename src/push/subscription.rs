@@ -38,12 +38,13 @@ pub struct PushTarget {
     pub auth: String,
 }
 
-/// Which endpoints Herald posts to: `https://` ones, and `http://` ones
-/// on the hosts listed here only.
+/// Which endpoints Herald posts to: `https://` ones on public hosts, and
+/// `http://` ones or internal addresses on the hosts listed here only.
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct EndpointRules {
-    /// Hosts that may be reached over plain `http://`, spelled as in a
-    /// URL: `127.0.0.1`, `localhost`, `[::1]`.
+    /// Hosts that may be reached over plain `http://`, and may be
+    /// internal addresses, spelled as in a URL: `127.0.0.1`, `localhost`,
+    /// `[::1]`.
     plain_http_hosts: Vec<String>,
 }
 
@@ -159,12 +160,60 @@ pub fn parse_endpoint(endpoint: &str, rules: &EndpointRules) -> Result<Url, Stri
         "http" => return Err("must use https://".to_owned()),
         other => return Err(format!("must use https://, not {other}:")),
     }
+    // Push services are public hosts. An endpoint is chosen by the
+    // client, so one on loopback or a private network would have Herald
+    // post to services that only it can reach (names that resolve to
+    // such addresses are not caught here; a proxy or egress rule is).
+    if !rules.allows_http_to(host) && is_internal(&url) {
+        return Err(
+            "names a loopback, private or link-local address; push services are public".to_owned(),
+        );
+    }
     // Credentials in the URL would be sent to the push service, and no
     // push service hands them out.
     if !url.username().is_empty() || url.password().is_some() {
         return Err("must not carry a user name or password".to_owned());
     }
     Ok(url)
+}
+
+/// True when `url`'s host is `localhost` or an IP address that is not
+/// publicly routable.
+fn is_internal(url: &Url) -> bool {
+    use std::net::{IpAddr, Ipv4Addr};
+    let internal_v4 = |ip: Ipv4Addr| {
+        let [a, b, ..] = ip.octets();
+        ip.is_loopback()
+            || ip.is_private()
+            || ip.is_link_local()
+            || ip.is_unspecified()
+            || ip.is_broadcast()
+            || ip.is_multicast()
+            || ip.is_documentation()
+            || a == 0
+            // Shared address space (RFC 6598), carriers' NAT.
+            || (a == 100 && (64..128).contains(&b))
+    };
+    match url.host() {
+        Some(url::Host::Domain(name)) => {
+            let name = name.trim_end_matches('.').to_ascii_lowercase();
+            name == "localhost" || name.ends_with(".localhost")
+        }
+        Some(url::Host::Ipv4(ip)) => internal_v4(ip),
+        Some(url::Host::Ipv6(ip)) => match ip.to_ipv4_mapped() {
+            Some(v4) => internal_v4(v4),
+            None => {
+                let first = ip.segments()[0];
+                IpAddr::V6(ip).is_loopback()
+                    || ip.is_unspecified()
+                    || ip.is_multicast()
+                    // Unique local (fc00::/7) and link-local (fe80::/10).
+                    || (first & 0xfe00) == 0xfc00
+                    || (first & 0xffc0) == 0xfe80
+            }
+        },
+        None => true,
+    }
 }
 
 /// The browser's public key from its base64url `p256dh`, or why it is not
@@ -247,7 +296,48 @@ mod tests {
         assert!(target("http://127.0.0.1:9/p").validate(&loopback).is_ok());
         assert!(target("http://localhost:9/p").validate(&loopback).is_ok());
         assert!(target("http://10.0.0.1/p").validate(&loopback).is_err());
-        assert!(target("https://127.0.0.1/p").validate(&https_only).is_ok());
+        assert!(target("https://127.0.0.1/p").validate(&loopback).is_ok());
+        assert!(
+            target("https://push.example.com/p")
+                .validate(&https_only)
+                .is_ok()
+        );
+    }
+
+    #[test]
+    fn internal_addresses_are_refused_unless_listed() {
+        let rules = EndpointRules::https_only();
+        for endpoint in [
+            "https://127.0.0.1/push/1",
+            "https://10.1.2.3/push/1",
+            "https://192.168.0.7/push/1",
+            "https://172.16.0.1/push/1",
+            "https://169.254.169.254/latest/meta-data",
+            "https://100.64.0.1/push/1",
+            "https://0.0.0.0/push/1",
+            "https://[::1]/push/1",
+            "https://[fd00::1]/push/1",
+            "https://[fe80::1]/push/1",
+            "https://[::ffff:10.0.0.1]/push/1",
+            "https://localhost/push/1",
+            "https://push.localhost./push/1",
+        ] {
+            let refused = parse_endpoint(endpoint, &rules).unwrap_err();
+            assert!(
+                refused.contains("loopback, private"),
+                "{endpoint}: {refused}"
+            );
+        }
+        for endpoint in [
+            "https://fcm.googleapis.com/fcm/send/abc",
+            "https://8.8.8.8/push/1",
+            "https://[2001:4860::1]/push/1",
+        ] {
+            assert!(parse_endpoint(endpoint, &rules).is_ok(), "{endpoint}");
+        }
+        let listed = EndpointRules::allowing_http_on(["127.0.0.1"]);
+        assert!(parse_endpoint("https://127.0.0.1/push/1", &listed).is_ok());
+        assert!(parse_endpoint("https://10.0.0.1/push/1", &listed).is_err());
     }
 
     #[test]

@@ -304,6 +304,18 @@ async fn registrations_are_checked() {
             bad(&|b| b.endpoint = "ftp://127.0.0.1/x".into()),
         ),
         ("not a URL", bad(&|b| b.endpoint = "push me".into())),
+        (
+            "a private address",
+            bad(&|b| b.endpoint = "https://10.0.0.1/push/1".into()),
+        ),
+        (
+            "the metadata service",
+            bad(&|b| b.endpoint = "https://169.254.169.254/latest".into()),
+        ),
+        (
+            "localhost, not listed",
+            bad(&|b| b.endpoint = "https://localhost/push/1".into()),
+        ),
         ("short key", bad(&|b| b.p256dh = "AAAA".into())),
         (
             "key off the curve",
