@@ -51,6 +51,7 @@ mod api {
 mod ops {
     mod logs;
     mod metrics;
+    mod push_crash;
     mod retention;
 }
 

@@ -241,45 +241,6 @@ async fn pushes_follow_the_push_channel_preference() {
 }
 
 #[tokio::test]
-async fn a_push_queued_before_a_stop_is_sent_after_the_restart() {
-    let data_dir = tempfile::tempdir().unwrap();
-    let dir = data_dir.path().to_owned();
-    // The first server queues pushes but sends none: it stops (here: is
-    // dropped) between the commit and the send.
-    let quiet_dir = dir.clone();
-    let first = spawn_app_with(move |config| {
-        config.data_dir = quiet_dir;
-        config.push.push_http_hosts = vec!["127.0.0.1".into()];
-        config.push.push_sender = false;
-    })
-    .await;
-    let service = PushService::start(&public_key(&first).await).await;
-    let app = first;
-    let alice = app.sign_up("Alice").await;
-    let bob = app.sign_up("Bob").await;
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
-    register(&app, &bob, &service.subscribe()).await;
-    app.assign(&alice, &card, &bob).await;
-    assert_eq!(app.services.store.pending_pushes().await.unwrap(), 1);
-    assert!(service.received_within(QUIET).await.is_none());
-    drop(app);
-
-    let restarted = spawn_app_with(move |config| {
-        config.data_dir = dir;
-        config.push.push_http_hosts = vec!["127.0.0.1".into()];
-    })
-    .await;
-    let pushed = payload(&service.next_received().await);
-    assert_eq!(
-        pushed["message"],
-        "Alice assigned you to the card “Ship v1”"
-    );
-    until_nothing_pending(&restarted).await;
-    drop(data_dir);
-}
-
-#[tokio::test]
 async fn registrations_are_checked() {
     // The default server takes only https:// endpoints.
     let (app, alice, ..) = shared_card().await;

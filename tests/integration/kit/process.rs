@@ -126,6 +126,13 @@ impl HeraldProcess {
 
     /// Stops the process as a service manager does (SIGTERM) and waits
     /// for it to exit.
+    /// Kills the process at once (SIGKILL): no shutdown, nothing flushed
+    /// but what the store already committed.
+    pub fn kill(&mut self) {
+        self.child.kill().expect("kill herald");
+        self.child.wait().expect("wait for herald");
+    }
+
     pub async fn stop(&mut self) -> ExitStatus {
         let pid = libc::pid_t::try_from(self.child.id()).expect("a pid");
         // SAFETY: sends a signal to the child this value owns and has not
