@@ -15,8 +15,7 @@ use super::{
     ContextExt,
     loaders::{load_existing, load_one},
     notifications::{
-        DEFAULT_PAGE, MAX_PAGE, NotificationCursor, NotificationKind, NotificationNode, PageInfo,
-        page_cost,
+        NotificationCursor, NotificationKind, NotificationNode, PageInfo, page_cost, page_request,
     },
 };
 use crate::{
@@ -180,17 +179,7 @@ impl GroupQuery {
         after: Option<String>,
     ) -> AppResult<NotificationGroupConnection> {
         let me = ctx.caller()?;
-        let first = first.unwrap_or(DEFAULT_PAGE);
-        if !(0..=MAX_PAGE).contains(&first) {
-            return Err(AppError::bad_input(
-                "first",
-                format!("must be between 0 and {MAX_PAGE}"),
-            ));
-        }
-        let before = after
-            .as_deref()
-            .map(|c| NotificationCursor::decode("after", c))
-            .transpose()?;
+        let (first, before) = page_request(first, after.as_deref())?;
         let store = &ctx.services().store;
         let mut page = store.group_page(me, before, i64::from(first) + 1).await?;
         let has_next_page = page.len() > first as usize;

@@ -177,6 +177,25 @@ pub(super) fn page_cost(first: Option<i32>, per_item: usize) -> usize {
     size.saturating_mul(per_item).saturating_add(1)
 }
 
+/// A page request of the inbox (notifications or groups): its size, 20
+/// when omitted and at most 100, and the id below which it starts.
+pub(super) fn page_request(
+    first: Option<i32>,
+    after: Option<&str>,
+) -> AppResult<(i32, Option<Id>)> {
+    let first = first.unwrap_or(DEFAULT_PAGE);
+    if !(0..=MAX_PAGE).contains(&first) {
+        return Err(AppError::bad_input(
+            "first",
+            format!("must be between 0 and {MAX_PAGE}"),
+        ));
+    }
+    let before = after
+        .map(|c| NotificationCursor::decode("after", c))
+        .transpose()?;
+    Ok((first, before))
+}
+
 #[derive(SimpleObject)]
 pub struct NotificationEdge {
     cursor: String,
@@ -211,17 +230,7 @@ impl NotificationQuery {
         unread_only: Option<bool>,
     ) -> AppResult<NotificationConnection> {
         let me = ctx.caller()?;
-        let first = first.unwrap_or(DEFAULT_PAGE);
-        if !(0..=MAX_PAGE).contains(&first) {
-            return Err(AppError::bad_input(
-                "first",
-                format!("must be between 0 and {MAX_PAGE}"),
-            ));
-        }
-        let before = after
-            .as_deref()
-            .map(|c| NotificationCursor::decode("after", c))
-            .transpose()?;
+        let (first, before) = page_request(first, after.as_deref())?;
         let store = &ctx.services().store;
         // A cursor at or below the horizon names a deleted notification,
         // and every one older than it is deleted too: the client's list

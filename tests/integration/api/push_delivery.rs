@@ -48,6 +48,15 @@ async fn public_key(app: &TestApp) -> String {
         .to_owned()
 }
 
+/// Alice and Bob, and Alice's card "Ship v1" on a board Bob is a member
+/// of; returns them and the card.
+async fn alice_card_with_bob(app: &TestApp) -> (TestUser, TestUser, String) {
+    let (alice, bob) = (app.sign_up("Alice").await, app.sign_up("Bob").await);
+    let board = app.board_with(&alice, &[&bob]).await;
+    let card = app.card(&alice, &board, "Ship v1").await;
+    (alice, bob, card)
+}
+
 /// The decrypted payload of a push the service accepted.
 fn payload(received: &crate::kit::push_service::Received) -> Value {
     let bytes = received.payload.as_ref().expect("a decrypted payload");
@@ -80,9 +89,7 @@ async fn newest_notification(app: &TestApp, user: &TestUser) -> Value {
 #[tokio::test]
 async fn a_user_with_no_tab_open_gets_each_notification_pushed_once() {
     let (app, service) = push_app(|_| {}).await;
-    let (alice, bob) = (app.sign_up("Alice").await, app.sign_up("Bob").await);
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (alice, bob, card) = alice_card_with_bob(&app).await;
     let browser = service.subscribe();
     let registered = register(&app, &bob, &browser).await;
     assert_eq!(
@@ -117,9 +124,7 @@ async fn a_user_with_no_tab_open_gets_each_notification_pushed_once() {
 #[tokio::test]
 async fn no_push_while_the_user_has_a_live_connection() {
     let (app, service) = push_app(|_| {}).await;
-    let (alice, bob) = (app.sign_up("Alice").await, app.sign_up("Bob").await);
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (alice, bob, card) = alice_card_with_bob(&app).await;
     register(&app, &bob, &service.subscribe()).await;
 
     let mut tab = app.ws(&bob.token).await;
@@ -147,9 +152,7 @@ async fn with_push_always_an_open_tab_does_not_stop_the_push() {
         config.push.push_when = herald::config::PushWhen::Always;
     })
     .await;
-    let (alice, bob) = (app.sign_up("Alice").await, app.sign_up("Bob").await);
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (alice, bob, card) = alice_card_with_bob(&app).await;
     register(&app, &bob, &service.subscribe()).await;
     let mut tab = app.ws(&bob.token).await;
     tab.subscribe_notifications(&app, "n", &bob, None).await;
@@ -163,9 +166,7 @@ async fn with_push_always_an_open_tab_does_not_stop_the_push() {
 async fn a_failing_push_service_is_tried_again_and_a_gone_subscription_removed() {
     use crate::kit::push_service::Answer;
     let (app, service) = push_app(|_| {}).await;
-    let (alice, bob) = (app.sign_up("Alice").await, app.sign_up("Bob").await);
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (alice, bob, card) = alice_card_with_bob(&app).await;
     let flaky = service.subscribe();
     service.script(
         &flaky,
@@ -219,9 +220,7 @@ async fn a_failing_push_service_is_tried_again_and_a_gone_subscription_removed()
 #[tokio::test]
 async fn pushes_follow_the_push_channel_preference() {
     let (app, service) = push_app(|_| {}).await;
-    let (alice, bob) = (app.sign_up("Alice").await, app.sign_up("Bob").await);
-    let board = app.board_with(&alice, &[&bob]).await;
-    let card = app.card(&alice, &board, "Ship v1").await;
+    let (alice, bob, card) = alice_card_with_bob(&app).await;
     register(&app, &bob, &service.subscribe()).await;
     app.assign(&alice, &card, &bob).await;
     service.next_received().await;
