@@ -189,6 +189,17 @@ impl Store {
         lease: i64,
         limit: i64,
     ) -> StoreResult<Vec<PushJob>> {
+        // Most polls find nothing due: a read says so without taking the
+        // writer (SQLite) or a row lock (PostgreSQL).
+        let due: Option<(i64,)> = sqlx::query_as(
+            "SELECT 1 FROM push_outbox WHERE due_at <= $1 AND claimed_until < $1 LIMIT 1",
+        )
+        .bind(now)
+        .fetch_optional(&self.pool)
+        .await?;
+        if due.is_none() {
+            return Ok(Vec::new());
+        }
         let skip_locked = match self.dialect {
             Dialect::Postgres => " FOR UPDATE SKIP LOCKED",
             Dialect::Sqlite => "",
