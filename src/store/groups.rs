@@ -12,7 +12,7 @@ use std::collections::HashMap;
 
 use sqlx::Row;
 
-use super::{Dialect, Store, StoreResult, WriteTx, json_id_list, now_micros};
+use super::{Dialect, PairValue, Store, StoreResult, WriteTx, json_id_list, now_micros};
 use crate::model::{Id, InboxChange, InboxChangeKind};
 
 /// How many of a group's people are named, newest first. A sentence names
@@ -92,17 +92,10 @@ impl Store {
                 .collect::<Vec<_>>(),
         )
         .expect("ids and strings serialise");
-        let pairs_table = match self.dialect {
-            Dialect::Sqlite => {
-                "SELECT DISTINCT CAST(json_extract(value, '$[0]') AS BIGINT) AS u, \
-                        json_extract(value, '$[1]') AS g \
-                 FROM json_each($1)"
-            }
-            Dialect::Postgres => {
-                "SELECT DISTINCT CAST(e->>0 AS BIGINT) AS u, e->>1 AS g \
-                 FROM jsonb_array_elements(CAST($1 AS jsonb)) AS p(e)"
-            }
-        };
+        let pairs_table = format!(
+            "SELECT DISTINCT a AS u, b AS g FROM ({}) pairs",
+            self.dialect.json_pairs(1, PairValue::Text)
+        );
         // SQLite's planner loops over the pairs and probes the unread
         // index for each. PostgreSQL's guesses a hundred pairs from the JSON
         // array and would hash-join them with every unread row of every

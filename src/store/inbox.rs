@@ -12,7 +12,7 @@ use std::sync::Arc;
 use sqlx::{FromRow, Row, any::AnyRow};
 
 use super::{
-    Dialect, Store, StoreResult, WriteTx, json_id_list,
+    Dialect, PairValue, Store, StoreResult, WriteTx, json_id_list,
     notifications::{COLUMNS, NOTIFICATIONS_LOCK},
     now_micros,
 };
@@ -204,25 +204,15 @@ impl Store {
                 .collect::<Vec<_>>(),
         )
         .expect("ids serialise");
-        let pairs_table = match self.dialect {
-            Dialect::Sqlite => {
-                "SELECT CAST(json_extract(value, '$[0]') AS BIGINT) AS u, \
-                        CAST(json_extract(value, '$[1]') AS BIGINT) AS v, key AS k \
-                 FROM json_each($1)"
-            }
-            Dialect::Postgres => {
-                "SELECT CAST(e->>0 AS BIGINT) AS u, CAST(e->>1 AS BIGINT) AS v, i AS k \
-                 FROM jsonb_array_elements(CAST($1 AS jsonb)) WITH ORDINALITY AS p(e, i)"
-            }
-        };
+        let pairs_table = self.dialect.json_pairs(1, PairValue::Id);
         let rows = sqlx::query(&format!(
             "SELECT \
-               (SELECT COALESCE(MAX(id), 0) FROM notifications WHERE recipient_id = p.u), \
-               (SELECT COALESCE(MAX(id), 0) FROM inbox_changes WHERE user_id = p.u), \
-               (SELECT COUNT(*) FROM notifications WHERE recipient_id = p.u AND read_at IS NULL), \
-               (SELECT COUNT(*) FROM notifications WHERE recipient_id = p.u AND id > p.v), \
+               (SELECT COALESCE(MAX(id), 0) FROM notifications WHERE recipient_id = p.a), \
+               (SELECT COALESCE(MAX(id), 0) FROM inbox_changes WHERE user_id = p.a), \
+               (SELECT COUNT(*) FROM notifications WHERE recipient_id = p.a AND read_at IS NULL), \
+               (SELECT COUNT(*) FROM notifications WHERE recipient_id = p.a AND id > p.b), \
                (SELECT CAST(COALESCE(SUM(marked), 0) AS BIGINT) FROM inbox_changes \
-                  WHERE user_id = p.u AND id > p.v) \
+                  WHERE user_id = p.a AND id > p.b) \
              FROM ({pairs_table}) p ORDER BY p.k"
         ))
         .bind(pairs)

@@ -94,6 +94,35 @@ pub enum Dialect {
 }
 
 impl Dialect {
+    /// A table expression over the JSON array of pairs `[[id, x], …]`
+    /// bound as parameter `$param`: columns `a` (the id), `b` (the second
+    /// element, an id or a string as `second` says) and `k` (the pair's
+    /// position, to keep the caller's order).
+    fn json_pairs(self, param: usize, second: PairValue) -> String {
+        match (self, second) {
+            (Dialect::Sqlite, _) => {
+                let b = match second {
+                    PairValue::Id => "CAST(json_extract(value, '$[1]') AS BIGINT)",
+                    PairValue::Text => "json_extract(value, '$[1]')",
+                };
+                format!(
+                    "SELECT CAST(json_extract(value, '$[0]') AS BIGINT) AS a, {b} AS b, key AS k \
+                     FROM json_each(${param})"
+                )
+            }
+            (Dialect::Postgres, _) => {
+                let b = match second {
+                    PairValue::Id => "CAST(e->>1 AS BIGINT)",
+                    PairValue::Text => "e->>1",
+                };
+                format!(
+                    "SELECT CAST(e->>0 AS BIGINT) AS a, {b} AS b, i AS k \
+                     FROM jsonb_array_elements(CAST(${param} AS jsonb)) WITH ORDINALITY AS p(e, i)"
+                )
+            }
+        }
+    }
+
     /// A table expression with one column `value`: the elements of the JSON
     /// array of ids bound as parameter `$param`. This is how one statement
     /// reads or writes a row for each of thousands of ids.
@@ -103,6 +132,13 @@ impl Dialect {
             Dialect::Postgres => format!("jsonb_array_elements_text(CAST(${param} AS jsonb))"),
         }
     }
+}
+
+/// What the second element of each pair in `Dialect::json_pairs` is.
+#[derive(Clone, Copy, Debug)]
+enum PairValue {
+    Id,
+    Text,
 }
 
 /// The database, shared by every request.

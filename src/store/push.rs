@@ -16,7 +16,7 @@ use std::collections::{HashMap, HashSet};
 
 use sqlx::FromRow;
 
-use super::{Dialect, Store, StoreResult, WriteTx, json_id_list, now_micros};
+use super::{Dialect, PairValue, Store, StoreResult, WriteTx, json_id_list, now_micros};
 use crate::model::{CHANNEL_PUSH, Id, Notification};
 
 const SUBSCRIPTION_COLUMNS: &str = "id, user_id, endpoint, p256dh, auth, created_at";
@@ -303,12 +303,19 @@ impl Store {
                 .await?;
             }
         }
-        for (outbox, due_at) in retries {
-            sqlx::query("UPDATE push_outbox SET due_at = $2, claimed_until = 0 WHERE id = $1")
-                .bind(outbox)
-                .bind(due_at)
-                .execute(&mut *tx.tx)
-                .await?;
+        if !retries.is_empty() {
+            // Each push at its own time, in one statement.
+            let pairs = serde_json::to_string(&retries).expect("ids serialise");
+            sqlx::query(&format!(
+                "UPDATE push_outbox SET claimed_until = 0, \
+                   due_at = (SELECT r.b FROM ({}) r WHERE r.a = push_outbox.id) \
+                 WHERE id IN (SELECT r.a FROM ({}) r)",
+                self.dialect.json_pairs(1, PairValue::Id),
+                self.dialect.json_pairs(1, PairValue::Id)
+            ))
+            .bind(pairs)
+            .execute(&mut *tx.tx)
+            .await?;
         }
         tx.commit().await
     }

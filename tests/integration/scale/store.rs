@@ -24,6 +24,7 @@ crate::kit::stores::on_both_backends!(
     preferences_and_mutes_leave_recipients_out_of_the_fan_out,
     a_large_fan_out_with_preferences_is_still_one_statement,
     groups_count_unread_members_and_rank_their_people,
+    pushes_are_queued_with_their_notifications_claimed_and_finished,
 );
 
 async fn user(store: &Store, name: &str) -> User {
@@ -1093,4 +1094,88 @@ async fn groups_count_unread_members_and_rank_their_people(backend: Backend) {
         store.group_page(alice, None, 10).await.unwrap(),
         [(other.to_owned(), lone)]
     );
+}
+
+async fn pushes_are_queued_with_their_notifications_claimed_and_finished(backend: Backend) {
+    use herald::store::OutboxOutcome;
+    let db = TestDb::new(backend).await;
+    let store = db.store().await;
+    let [alice, bob, carol] = [
+        user(&store, "Alice").await.id,
+        user(&store, "Bob").await.id,
+        user(&store, "Carol").await.id,
+    ];
+    let mut tx = store.begin_write().await.unwrap();
+    let mut subscriptions = Vec::new();
+    for (who, endpoint) in [
+        (bob, "https://push.example/b1"),
+        (bob, "https://push.example/b2"),
+    ] {
+        let row = tx
+            .register_push_subscription(who, endpoint, "key", "auth", 10)
+            .await
+            .unwrap()
+            .expect("under the cap");
+        subscriptions.push(row.id);
+    }
+    tx.commit().await.unwrap();
+    // Bob's two browsers get one push each; Carol has none.
+    let ids = notify(&store, alice, &[bob, carol]).await;
+    assert_eq!(store.pending_pushes().await.unwrap(), 2);
+
+    let now = herald::store::now_micros();
+    let jobs = store.claim_pushes(now, 60_000_000, 10).await.unwrap();
+    assert_eq!(jobs.len(), 2);
+    assert!(
+        jobs.iter()
+            .all(|j| j.notification.id == ids[0] && j.attempts == 1)
+    );
+    assert!(
+        store
+            .claim_pushes(now, 60_000_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "claimed"
+    );
+
+    // One is retried at two different times' worth; the other's browser
+    // is gone.
+    let (retried, gone) = (&jobs[0], &jobs[1]);
+    store
+        .finish_pushes(&[
+            (
+                retried.outbox_id,
+                retried.subscription.id,
+                OutboxOutcome::Retry { due_at: now + 5 },
+            ),
+            (gone.outbox_id, gone.subscription.id, OutboxOutcome::Gone),
+        ])
+        .await
+        .unwrap();
+    assert_eq!(store.push_subscriptions_of(bob).await.unwrap().len(), 1);
+    assert!(
+        store
+            .claim_pushes(now, 60_000_000, 10)
+            .await
+            .unwrap()
+            .is_empty(),
+        "not due yet"
+    );
+    let again = store.claim_pushes(now + 5, 60_000_000, 10).await.unwrap();
+    assert_eq!(again.len(), 1);
+    assert_eq!(
+        (again[0].outbox_id, again[0].attempts),
+        (retried.outbox_id, 2)
+    );
+    store
+        .finish_pushes(&[(
+            again[0].outbox_id,
+            again[0].subscription.id,
+            OutboxOutcome::Done,
+        )])
+        .await
+        .unwrap();
+    assert_eq!(store.pending_pushes().await.unwrap(), 0);
+    assert!(subscriptions.contains(&again[0].subscription.id));
 }
