@@ -225,18 +225,11 @@ impl Sender {
         if self.when == PushWhen::Always {
             return Ok(HashSet::new());
         }
-        let mut users: Vec<Id> = jobs.iter().map(|j| j.notification.recipient_id).collect();
-        users.sort_unstable();
-        users.dedup();
-        let (mut online, elsewhere): (HashSet<Id>, Vec<Id>) = {
-            let here: HashSet<Id> = users
-                .iter()
-                .copied()
-                .filter(|u| self.router.has_subscribers(&Topic::User(*u)))
-                .collect();
-            let rest = users.into_iter().filter(|u| !here.contains(u)).collect();
-            (here, rest)
-        };
+        let users: HashSet<Id> = jobs.iter().map(|j| j.notification.recipient_id).collect();
+        let (mut online, elsewhere): (HashSet<Id>, HashSet<Id>) = users
+            .into_iter()
+            .partition(|u| self.router.has_subscribers(&Topic::User(*u)));
+        let elsewhere: Vec<Id> = elsewhere.into_iter().collect();
         let since = now_micros() - micros(PRESENCE_STALE_AFTER);
         online.extend(self.store.present_users(&elsewhere, since).await?);
         Ok(online)

@@ -64,13 +64,12 @@ impl NotificationGroup {
 
     /// The most recent of those people (up to three), newest first.
     async fn actors(&self, ctx: &Context<'_>) -> AppResult<Vec<Arc<User>>> {
-        let mut actors = Vec::with_capacity(self.0.actor_ids.len());
-        for &id in &self.0.actor_ids {
-            if let Some(user) = load_one(&ctx.loaders().users, id).await? {
-                actors.push(Arc::new(user));
-            }
-        }
-        Ok(actors)
+        Ok(self
+            .people(ctx, self.0.actor_ids.len())
+            .await?
+            .into_iter()
+            .map(Arc::new)
+            .collect())
     }
 
     /// Its newest notification.
@@ -94,12 +93,12 @@ impl NotificationGroup {
             AppError::internal(format!("unknown notification kind {}", self.0.kind))
         })?;
         let loaders = ctx.loaders();
-        let mut names = Vec::with_capacity(2);
-        for &id in self.0.actor_ids.iter().take(2) {
-            if let Some(user) = load_one(&loaders.users, id).await? {
-                names.push(user.name);
-            }
-        }
+        let names: Vec<String> = self
+            .people(ctx, 2)
+            .await?
+            .into_iter()
+            .map(|u| u.name)
+            .collect();
         let subject = match subject_of(&self.0.key) {
             Some(("card", id)) => load_one(&loaders.cards, id).await?.map(|card| card.title),
             Some(("room", id)) => load_one(&loaders.rooms, id).await?.map(|room| room.name),
@@ -117,6 +116,13 @@ impl NotificationGroup {
 }
 
 impl NotificationGroup {
+    /// The first `n` of its people, newest first, in one load.
+    async fn people(&self, ctx: &Context<'_>, n: usize) -> AppResult<Vec<User>> {
+        let ids = &self.0.actor_ids[..n.min(self.0.actor_ids.len())];
+        let mut found = ctx.loaders().users.load_many(ids.iter().copied()).await?;
+        Ok(ids.iter().filter_map(|id| found.remove(id)).collect())
+    }
+
     async fn latest_row(&self, ctx: &Context<'_>) -> AppResult<NotificationNode> {
         let row = load_existing(&ctx.loaders().notifications, self.0.newest_id).await?;
         Ok(NotificationNode(Arc::new(Notified::stored(row))))
