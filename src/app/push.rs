@@ -352,7 +352,9 @@ fn payload_of(job: &PushJob) -> serde_json::Value {
     serde_json::json!({
         "id": n.id.to_string(),
         "kind": n.kind,
+        "type": n.type_name(),
         "message": n.message,
+        "link": n.link,
         "groupKey": n.group_key,
         "createdAt": chrono::DateTime::from_timestamp_micros(n.created_at)
             .map(|t| t.to_rfc3339_opts(chrono::SecondsFormat::Millis, true)),

@@ -19,15 +19,19 @@ pub enum NotificationKind {
     CommentAdded,
     PostUploaded,
     ChatMention,
+    /// An app's own type of notification, published through the API
+    /// (`publishNotification`); its `custom_type` names it.
+    Custom,
 }
 
 impl NotificationKind {
-    pub const ALL: [NotificationKind; 5] = [
+    pub const ALL: [NotificationKind; 6] = [
         NotificationKind::CardUpdated,
         NotificationKind::CardAssigned,
         NotificationKind::CommentAdded,
         NotificationKind::PostUploaded,
         NotificationKind::ChatMention,
+        NotificationKind::Custom,
     ];
 
     /// The value stored in the `kind` column.
@@ -38,6 +42,7 @@ impl NotificationKind {
             NotificationKind::CommentAdded => "COMMENT_ADDED",
             NotificationKind::PostUploaded => "POST_UPLOADED",
             NotificationKind::ChatMention => "CHAT_MENTION",
+            NotificationKind::Custom => "CUSTOM",
         }
     }
 
@@ -78,9 +83,24 @@ pub struct Notification {
     /// notifications were grouped.
     #[serde(default)]
     pub group_key: String,
+    /// For a CUSTOM notification, the app's type (e.g. `invoice.paid`).
+    #[serde(default)]
+    pub custom_type: Option<String>,
+    /// Where the app wants a click on it to go.
+    #[serde(default)]
+    pub link: Option<String>,
+    /// A JSON document the app attached, as text.
+    #[serde(default)]
+    pub data: Option<String>,
 }
 
 impl Notification {
+    /// The type a client sees: the app's for a CUSTOM notification, the
+    /// kind's own name otherwise. Preferences are kept by this name.
+    pub fn type_name(&self) -> &str {
+        self.custom_type.as_deref().unwrap_or(&self.kind)
+    }
+
     /// A row of `recipient` with the given ids and nothing else, for the
     /// unit tests of the modules that route and sequence notifications.
     #[cfg(test)]
@@ -100,6 +120,9 @@ impl Notification {
             created_at: 0,
             read_at: None,
             group_key: String::new(),
+            custom_type: None,
+            link: None,
+            data: None,
         }
     }
 }
@@ -152,6 +175,12 @@ pub struct NewNotification {
     /// unread notifications of a recipient with one key are shown as one
     /// group. `notify` writes it (`notify::group_key`).
     pub group_key: String,
+    /// For a CUSTOM notification, the app's type.
+    pub custom_type: Option<String>,
+    /// Where a click should go (published notifications).
+    pub link: Option<String>,
+    /// A JSON document, as text (published notifications).
+    pub data: Option<String>,
 }
 
 /// Who receives a notification, as `notify` decided it: these users, or a
@@ -166,12 +195,23 @@ pub enum Audience {
     CardAssignees { card: Id, except: Id },
     /// Everyone following `followee`, except `except`.
     Followers { followee: Id, except: Id },
+    /// These users and every member of these topics, each once, except
+    /// `except` (a published notification's actor).
+    Published {
+        users: Vec<Id>,
+        topics: Vec<String>,
+        except: Option<Id>,
+    },
 }
 
 impl Audience {
     /// True when it certainly holds nobody.
     pub fn is_empty(&self) -> bool {
-        matches!(self, Audience::Users(ids) if ids.is_empty())
+        match self {
+            Audience::Users(ids) => ids.is_empty(),
+            Audience::Published { users, topics, .. } => users.is_empty() && topics.is_empty(),
+            _ => false,
+        }
     }
 
     /// True when it may hold thousands: a user's followers, or a long
@@ -181,6 +221,7 @@ impl Audience {
             Audience::Users(ids) => ids.len() > 32,
             Audience::CardAssignees { .. } => false,
             Audience::Followers { .. } => true,
+            Audience::Published { users, topics, .. } => users.len() > 32 || !topics.is_empty(),
         }
     }
 }

@@ -69,6 +69,18 @@ pub fn chat_mention_audience(actor: Id, mentioned: Vec<Id>) -> Audience {
     Audience::Users(recipients_of(actor, mentioned))
 }
 
+/// Who hears of what an app published: the users it named and the
+/// members of the topics it named, each once, never the actor.
+pub fn published_audience(actor: Option<Id>, users: &[Id], topics: Vec<String>) -> Audience {
+    // 0 is no user's id: without an actor, nobody is left out.
+    let users = recipients_of(actor.unwrap_or(0), users.iter().copied());
+    Audience::Published {
+        users,
+        topics,
+        except: actor,
+    }
+}
+
 /// Longest excerpt of a comment or caption quoted in a message.
 const EXCERPT_CHARS: usize = 80;
 
@@ -191,6 +203,59 @@ pub fn chat_mention(actor: &User, room: &ChatRoom, message: &ChatMessage) -> Ann
     )
 }
 
+/// What an app publishes, as checked by the API: its type, its sentence
+/// and what it attached.
+#[derive(Clone, Debug, Default)]
+pub struct Published {
+    pub custom_type: String,
+    pub message: String,
+    pub link: Option<String>,
+    /// JSON text.
+    pub data: Option<String>,
+    /// What it is about (e.g. an invoice id), which groups it.
+    pub subject: Option<String>,
+}
+
+/// An app's notification (CUSTOM): its message as the app wrote it,
+/// grouped by type and subject.
+pub fn published(actor: Option<&User>, what: &Published) -> Announcement {
+    let group_key = match &what.subject {
+        Some(subject) => format!(
+            "{}:{}:{subject}",
+            NotificationKind::Custom.as_str(),
+            what.custom_type
+        ),
+        None => format!("{}:{}", NotificationKind::Custom.as_str(), what.custom_type),
+    };
+    announce(
+        NewNotification {
+            kind: NotificationKind::Custom.as_str(),
+            message: what.message.clone(),
+            actor_id: actor.map(|a| a.id),
+            group_key,
+            custom_type: Some(what.custom_type.clone()),
+            link: what.link.clone(),
+            data: what.data.clone(),
+            ..Default::default()
+        },
+        Subjects {
+            actor: actor.map(|a| Arc::new(a.clone())),
+            ..Default::default()
+        },
+    )
+}
+
+/// A group of an app's notifications as one sentence: the newest one's
+/// message, and how many more there are ("Invoice 42 was paid (and 2
+/// more)").
+pub fn published_group_message(newest: &str, count: i64) -> String {
+    match count {
+        ..=1 => newest.to_owned(),
+        2 => format!("{newest} (and 1 more)"),
+        n => format!("{newest} (and {} more)", n - 1),
+    }
+}
+
 /// The group a notification is shown in: its kind and what it is about
 /// (a card, a poster, a room), e.g. `COMMENT_ADDED:card:7`. The
 /// `group_key` migration writes the same keys for rows older than it.
@@ -250,6 +315,9 @@ pub fn group_message(group: &GroupSummary<'_>) -> String {
             );
             format!("{who} mentioned you in {room}{times}")
         }
+        // Shown with `published_group_message`, which knows the newest
+        // message: an app's type says nothing Herald could phrase.
+        NotificationKind::Custom => format!("{who}: {} notifications", group.count),
     }
 }
 

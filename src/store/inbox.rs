@@ -255,7 +255,8 @@ impl Store {
                FROM notifications WHERE recipient_id = $1 AND id > $2 \
                UNION ALL \
                SELECT id, user_id, prev_version, CAST(0 AS BIGINT), kind, '', NULL, NULL, NULL, NULL, NULL, \
-                      created_at, NULL, '', read_ids, read_up_to, marked, CAST(1 AS BIGINT) \
+                      created_at, NULL, '', NULL, NULL, NULL, \
+                      read_ids, read_up_to, marked, CAST(1 AS BIGINT) \
                FROM inbox_changes WHERE user_id = $1 AND id > $2 \
              ) items ORDER BY id LIMIT $3"
         ))
@@ -266,7 +267,7 @@ impl Store {
         .await?;
         rows.iter()
             .map(|row| {
-                let is_change: i64 = row.try_get(17)?;
+                let is_change: i64 = row.try_get("is_change")?;
                 Ok(if is_change == 1 {
                     InboxItem::Change(Arc::new(change_from_union(row)?))
                 } else {
@@ -323,7 +324,7 @@ impl Store {
 /// group key at 13), then the change's own (read ids, read up to, marked).
 fn change_from_union(row: &AnyRow) -> StoreResult<InboxChange> {
     let kind: String = row.try_get(4)?;
-    let read_ids: String = row.try_get(14)?;
+    let read_ids: String = row.try_get("read_ids")?;
     let bad = |what: String| super::StoreError(sqlx::Error::Decode(what.into()));
     Ok(InboxChange {
         id: row.try_get(0)?,
@@ -333,8 +334,8 @@ fn change_from_union(row: &AnyRow) -> StoreResult<InboxChange> {
             .ok_or_else(|| bad(format!("unknown inbox change kind {kind}")))?,
         read_ids: serde_json::from_str(&read_ids)
             .map_err(|err| bad(format!("inbox change read ids: {err}")))?,
-        read_up_to: row.try_get(15)?,
-        marked: row.try_get(16)?,
+        read_up_to: row.try_get("read_up_to")?,
+        marked: row.try_get("marked")?,
         created_at: row.try_get(11)?,
     })
 }

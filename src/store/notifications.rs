@@ -11,7 +11,7 @@ use crate::{
 
 pub(super) const COLUMNS: &str = "id, recipient_id, prev_id, prev_change, kind, message, \
                                   actor_id, card_id, comment_id, post_id, chat_message_id, \
-                                  created_at, read_at, group_key";
+                                  created_at, read_at, group_key, custom_type, link, data";
 
 /// How many rows one catch-up read returns at most.
 pub const CATCH_UP_PAGE: i64 = 500;
@@ -46,20 +46,32 @@ impl WriteTx {
             return Ok(Vec::new());
         }
         self.lock_inbox_sequence().await?;
-        // The values every row shares are $1..$9; each audience is a query
-        // with one column `rid` over its own parameters, $10 and on.
+        // The values every row shares are $1..$12; each audience is a query
+        // with one column `rid` over its own parameters, $13 and on.
         let recipients = match audience {
             Audience::Users(_) => format!(
                 "SELECT CAST(value AS BIGINT) AS rid FROM {}",
-                self.dialect.json_ids(10)
+                self.dialect.json_ids(13)
             ),
             Audience::CardAssignees { .. } => {
-                "SELECT user_id AS rid FROM card_assignees WHERE card_id = $10 AND user_id <> $11"
+                "SELECT user_id AS rid FROM card_assignees WHERE card_id = $13 AND user_id <> $14"
                     .to_owned()
             }
             Audience::Followers { .. } => "SELECT follower_id AS rid FROM follows \
-                 WHERE followee_id = $10 AND follower_id <> $11"
+                 WHERE followee_id = $13 AND follower_id <> $14"
                 .to_owned(),
+            // UNION: a user named and also in a topic, or in two topics,
+            // is told once.
+            Audience::Published { .. } => format!(
+                "SELECT u.rid FROM (\
+                   SELECT CAST(value AS BIGINT) AS rid FROM {} \
+                   UNION SELECT m.user_id AS rid FROM topic_members m \
+                     JOIN topics t ON t.id = m.topic_id \
+                     WHERE t.name IN (SELECT value FROM {})) u \
+                 WHERE u.rid <> $15",
+                self.dialect.json_ids(13),
+                self.dialect.json_ids(14)
+            ),
         };
         // SQLite hands a statement's rows over one message at a time (its
         // connection runs on a thread of its own): for an audience that
@@ -85,17 +97,18 @@ impl WriteTx {
                   JOIN chat_messages c ON c.room_id = m.room_id WHERE c.id = $7 AND m.user_id = r.rid)",
             );
         }
+        // A kind turned off, or (for CUSTOM) the app's type turned off.
         let sql = format!(
             "INSERT INTO notifications \
                (recipient_id, prev_id, prev_change, kind, message, actor_id, card_id, comment_id, \
-                post_id, chat_message_id, created_at, group_key) \
+                post_id, chat_message_id, created_at, group_key, custom_type, link, data) \
              SELECT r.rid, \
                     COALESCE((SELECT MAX(n.id) FROM notifications n WHERE n.recipient_id = r.rid), 0), \
                     COALESCE((SELECT MAX(c.id) FROM inbox_changes c WHERE c.user_id = r.rid), 0), \
-                    $1, $2, $3, $4, $5, $6, $7, $8, $9 \
+                    $1, $2, $3, $4, $5, $6, $7, $8, $9, $10, $11, $12 \
              FROM ({recipients}) r \
              WHERE NOT EXISTS (SELECT 1 FROM disabled_kinds d WHERE d.user_id = r.rid \
-                               AND d.kind = $1 AND d.channel = '{CHANNEL_IN_APP}')\
+                               AND d.kind IN ($1, $10) AND d.channel = '{CHANNEL_IN_APP}')\
              {muted}{returning}"
         );
         let created_at = now_micros();
@@ -108,11 +121,22 @@ impl WriteTx {
             .bind(new.post_id)
             .bind(new.chat_message_id)
             .bind(created_at)
-            .bind(&new.group_key);
+            .bind(&new.group_key)
+            .bind(new.custom_type.as_deref())
+            .bind(new.link.as_deref())
+            .bind(new.data.as_deref());
         let query = match audience {
             Audience::Users(ids) => query.bind(json_id_list(ids)),
             Audience::CardAssignees { card, except } => query.bind(*card).bind(*except),
             Audience::Followers { followee, except } => query.bind(*followee).bind(*except),
+            Audience::Published {
+                users,
+                topics,
+                except,
+            } => query
+                .bind(json_id_list(users))
+                .bind(serde_json::to_string(topics).map_err(|e| sqlx::Error::Encode(e.into()))?)
+                .bind(except.unwrap_or(0)),
         };
         let mut rows = if packed {
             let done = query.execute(&mut *self.tx).await?;
@@ -153,6 +177,9 @@ impl WriteTx {
                 created_at,
                 read_at: None,
                 group_key: new.group_key.clone(),
+                custom_type: new.custom_type.clone(),
+                link: new.link.clone(),
+                data: new.data.clone(),
             })
             .collect())
     }

@@ -57,6 +57,23 @@ impl WriteTx {
         Ok(done.rows_affected() > 0)
     }
 
+    /// How many of an app's types (not built-in kinds) `user` turned off,
+    /// on any channel.
+    pub async fn disabled_type_count(&mut self, user: Id) -> StoreResult<i64> {
+        let built_in: Vec<String> = crate::model::NotificationKind::ALL
+            .iter()
+            .map(|kind| format!("'{}'", kind.as_str()))
+            .collect();
+        let (n,): (i64,) = sqlx::query_as(&format!(
+            "SELECT COUNT(*) FROM disabled_kinds WHERE user_id = $1 AND kind NOT IN ({})",
+            built_in.join(", ")
+        ))
+        .bind(user)
+        .fetch_one(&mut *self.tx)
+        .await?;
+        Ok(n)
+    }
+
     /// Mutes or unmutes a board or room for `user`; true when that changed
     /// anything.
     pub async fn set_muted(

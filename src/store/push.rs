@@ -144,7 +144,7 @@ impl WriteTx {
              FROM notifications n JOIN push_subscriptions s ON s.user_id = n.recipient_id \
              WHERE n.id >= $1 AND n.id <= $2 \
                AND NOT EXISTS (SELECT 1 FROM disabled_kinds d WHERE d.user_id = n.recipient_id \
-                               AND d.kind = n.kind AND d.channel = '{CHANNEL_PUSH}')"
+                               AND d.kind IN (n.kind, n.custom_type) AND d.channel = '{CHANNEL_PUSH}')"
         ))
         .bind(first)
         .bind(last)

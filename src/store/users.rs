@@ -114,11 +114,21 @@ impl Store {
         email: Option<&str>,
     ) -> StoreResult<User> {
         let select = format!("SELECT {USER_COLUMNS} FROM users WHERE external_id = $1");
-        if let Some(user) = sqlx::query_as::<_, User>(&select)
+        if let Some(mut user) = sqlx::query_as::<_, User>(&select)
             .bind(external_id)
             .fetch_optional(&self.pool)
             .await?
         {
+            // Created by a publish, which knew only the app's id: the
+            // provider's first token gives the person's name.
+            if user.name == external_id && name != external_id {
+                sqlx::query("UPDATE users SET name = $1 WHERE id = $2 AND name = external_id")
+                    .bind(name)
+                    .bind(user.id)
+                    .execute(&self.pool)
+                    .await?;
+                user.name = name.to_owned();
+            }
             return Ok(user);
         }
         let mut tx = self.begin_write().await?;
