@@ -448,6 +448,30 @@ pub struct Limits {
     )]
     pub shutdown_timeout_secs: u64,
 
+    /// External ids one publish (or one topic change) may name
+    /// (BAD_USER_INPUT). A topic's members are not counted: publish to a
+    /// topic to reach more.
+    #[arg(long, env = "HERALD_MAX_PUBLISH_RECIPIENTS", default_value_t = 1_000, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=100_000))]
+    pub max_publish_recipients: u64,
+
+    /// Topics one publish may name (BAD_USER_INPUT).
+    #[arg(long, env = "HERALD_MAX_PUBLISH_TOPICS", default_value_t = 20, global = true,
+          value_parser = clap::value_parser!(u64).range(1..=1_000))]
+    pub max_publish_topics: u64,
+
+    /// Largest `data` document a published notification may carry, in
+    /// bytes of JSON (BAD_USER_INPUT).
+    #[arg(long, env = "HERALD_MAX_PUBLISH_DATA_BYTES", default_value_t = 4_096, global = true,
+          value_parser = clap::value_parser!(u64).range(2..=65_536))]
+    pub max_publish_data_bytes: u64,
+
+    /// Seconds a publish's idempotency key is remembered: a retry within
+    /// it returns the first result and notifies nobody twice.
+    #[arg(long, env = "HERALD_IDEMPOTENCY_WINDOW_SECS", default_value_t = 86_400, global = true,
+          value_parser = clap::value_parser!(u64).range(60..=2_592_000))]
+    pub idempotency_window_secs: u64,
+
     /// Error lines logged per minute; the rest are counted and reported
     /// in the next line that is logged.
     #[arg(long, env = "HERALD_MAX_ERROR_LOGS_PER_MINUTE", default_value_t = 120, global = true,

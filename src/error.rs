@@ -136,21 +136,8 @@ impl AppError {
     /// (an error inside a GraphQL response leaves the status at 200).
     pub fn http_status(&self) -> u16 {
         match self {
-            AppError::Unauthenticated(_) => 401,
-            AppError::Forbidden(_) => 403,
-            AppError::NotFound(_) => 404,
-            AppError::BadUserInput { .. } => 400,
-            AppError::Conflict(_) => 409,
-            AppError::CursorExpired => 410,
-            AppError::RateLimited { .. } => 429,
-            AppError::Unavailable(_) => 503,
-            AppError::Limit { code, .. } => match *code {
-                "BODY_TOO_LARGE" => 413,
-                "TIMEOUT" => 504,
-                _ => 400,
-            },
             AppError::Refused { status, .. } => *status,
-            AppError::Internal(_) => 500,
+            other => status_of_code(other.code()),
         }
     }
 
@@ -192,6 +179,26 @@ impl AppError {
                 .to_owned(),
             AppError::Internal(_) => "internal server error".to_owned(),
         }
+    }
+}
+
+/// The HTTP status that stands for `extensions.code`: a request refused
+/// as a whole answers with it, and so does the REST API (`http/rest.rs`)
+/// for the error of its one operation. Limit codes not named here are a
+/// bad request.
+pub fn status_of_code(code: &str) -> u16 {
+    match code {
+        "UNAUTHENTICATED" => 401,
+        "FORBIDDEN" => 403,
+        "NOT_FOUND" => 404,
+        "CONFLICT" => 409,
+        "CURSOR_EXPIRED" => 410,
+        "BODY_TOO_LARGE" => 413,
+        "RATE_LIMITED" => 429,
+        "INTERNAL_SERVER_ERROR" => 500,
+        "SERVICE_UNAVAILABLE" | "OVERLOADED" | "TOO_MANY_CONNECTIONS" => 503,
+        "TIMEOUT" => 504,
+        _ => 400,
     }
 }
 

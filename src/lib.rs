@@ -98,31 +98,7 @@ impl Background {
 /// Opens the store (migrating it), the broker and the keys, and builds the
 /// router. Used by `main` and by the tests.
 pub async fn build(config: Config) -> anyhow::Result<Herald> {
-    create_private_dir(&config.data_dir)
-        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
-    std::fs::create_dir_all(config.uploads_dir())?;
-    error::set_error_log_budget(config.limits.max_error_logs_per_minute);
-    let options = StoreOptions {
-        max_connections: config.database_max_connections,
-        acquire_timeout: config.store_timeout(),
-    };
-    let store = Store::connect_with(&config.database_url(), options)
-        .await
-        .map_err(anyhow::Error::from)
-        .with_context(|| {
-            format!(
-                "opening the database {}",
-                redact_url(&config.database_url())
-            )
-        })?;
-    store
-        .migrate()
-        .await
-        .map_err(anyhow::Error::from)
-        .context("migrating the database")?;
-    if config.database_url.is_none() {
-        make_private(&config.data_dir.join("herald.db"))?;
-    }
+    let store = open_store(&config).await?;
     let keys = TokenKeys::load(
         config.jwt_secret.as_deref(),
         &config.data_dir,
@@ -179,6 +155,38 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
         schema,
         background,
     })
+}
+
+/// Opens the store `config` names (creating the data directory, private
+/// to this user) and migrates it. `build` and the commands that work on
+/// the store alone (`migrate`, `api-key`) start here.
+pub async fn open_store(config: &Config) -> anyhow::Result<Arc<Store>> {
+    create_private_dir(&config.data_dir)
+        .with_context(|| format!("creating data directory {}", config.data_dir.display()))?;
+    std::fs::create_dir_all(config.uploads_dir())?;
+    error::set_error_log_budget(config.limits.max_error_logs_per_minute);
+    let options = StoreOptions {
+        max_connections: config.database_max_connections,
+        acquire_timeout: config.store_timeout(),
+    };
+    let store = Store::connect_with(&config.database_url(), options)
+        .await
+        .map_err(anyhow::Error::from)
+        .with_context(|| {
+            format!(
+                "opening the database {}",
+                redact_url(&config.database_url())
+            )
+        })?;
+    store
+        .migrate()
+        .await
+        .map_err(anyhow::Error::from)
+        .context("migrating the database")?;
+    if config.database_url.is_none() {
+        make_private(&config.data_dir.join("herald.db"))?;
+    }
+    Ok(store)
 }
 
 /// Starts the push sender (unless `--push-sender false`) and, where

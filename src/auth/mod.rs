@@ -13,7 +13,12 @@
 //! store read) and name a user that exists: Herald's users are looked up
 //! once per process and then remembered; a provider's user is created the
 //! first time it is seen.
+//!
+//! An app's backend signs with an API key instead (`api_keys.rs`): it
+//! becomes `Auth::App`, which may publish and manage topics and nothing
+//! a user does.
 
+mod api_keys;
 mod external;
 mod password;
 mod sessions;
@@ -25,6 +30,7 @@ use std::{net::IpAddr, num::NonZeroUsize, sync::Arc};
 use lru::LruCache;
 
 pub use crate::model::Revocation;
+pub use api_keys::{API_KEY_PREFIX, AppKey, NewApiKey, hash_of as api_key_hash};
 pub use external::{ExternalIdentity, ExternalTokens};
 pub use password::{HashStats, Passwords};
 pub use sessions::{SessionKey, SessionWatch, Sessions};
@@ -79,6 +85,8 @@ pub enum Auth {
     Anonymous,
     /// A valid token.
     User(Principal),
+    /// A live API key: an app's backend, never a user.
+    App(AppKey),
     /// A token was presented but is malformed, badly signed, expired,
     /// revoked, or names nobody.
     Invalid(&'static str),
@@ -101,6 +109,9 @@ impl Auth {
                 "invalid token: token expired".into(),
             )),
             Auth::User(principal) => Ok(principal),
+            Auth::App(_) => Err(AppError::forbidden(
+                "an API key cannot act as a user: send a user's token",
+            )),
             Auth::Anonymous => Err(AppError::Unauthenticated(
                 "sign in first: send Authorization: Bearer <token>".into(),
             )),
@@ -109,6 +120,26 @@ impl Auth {
             ))),
             Auth::Unavailable => Err(AppError::Unavailable(
                 "the token cannot be checked right now; try again shortly".into(),
+            )),
+        }
+    }
+
+    /// The app calling with an API key; FORBIDDEN for a user's token,
+    /// UNAUTHENTICATED without a valid key.
+    pub fn app(&self) -> Result<&AppKey, AppError> {
+        match self {
+            Auth::App(app) => Ok(app),
+            Auth::User(_) => Err(AppError::forbidden(
+                "only an app's API key may do this (Authorization: Bearer hk_…), not a user's token",
+            )),
+            Auth::Anonymous => Err(AppError::Unauthenticated(
+                "send an API key: Authorization: Bearer hk_…".into(),
+            )),
+            Auth::Invalid(reason) => Err(AppError::Unauthenticated(format!(
+                "invalid token: {reason}"
+            ))),
+            Auth::Unavailable => Err(AppError::Unavailable(
+                "the key cannot be checked right now; try again shortly".into(),
             )),
         }
     }
@@ -167,6 +198,9 @@ impl Authenticator {
             Some(_) => return Auth::Invalid("unsupported authorization scheme"),
             None => value,
         };
+        if api_keys::looks_like_api_key(token) {
+            return self.api_key(token).await;
+        }
         let principal = match &self.external {
             Some(external) if ExternalTokens::claims(token) => self.external(external, token).await,
             _ => self.own(token).await,
@@ -182,6 +216,23 @@ impl Authenticator {
             Ok(principal) => Auth::User(principal),
             Err(Refused::Invalid(reason)) => Auth::Invalid(reason),
             Err(Refused::Unavailable) => Auth::Unavailable,
+        }
+    }
+
+    /// The app a key belongs to. Read from the store each time, so that a
+    /// revocation (by `herald api-key revoke`, from any process) holds at
+    /// once on every replica.
+    async fn api_key(&self, secret: &str) -> Auth {
+        match self.store.live_api_key(&api_keys::hash_of(secret)).await {
+            Ok(Some(key)) => Auth::App(AppKey {
+                id: key.id,
+                name: key.name,
+            }),
+            Ok(None) => Auth::Invalid("unknown or revoked API key"),
+            Err(err) => {
+                unavailable(&err);
+                Auth::Unavailable
+            }
         }
     }
 

@@ -22,13 +22,14 @@ use crate::{
     app::commit_then_publish,
     error::{AppError, AppResult},
     model::{self, Event, Id, Notified, User},
-    notify::{GroupSummary, group_message},
+    notify::{GroupSummary, group_message, published_group_message},
     store::StoredGroup,
 };
 
-/// The longest group key accepted; keys Herald writes are a kind, a word
-/// and an id, well under this.
-pub const MAX_GROUP_KEY_LEN: usize = 200;
+/// The longest group key accepted: the longest Herald writes is a
+/// published notification's, `CUSTOM:` and a type (64) and a subject
+/// (255).
+pub const MAX_GROUP_KEY_LEN: usize = 400;
 
 /// One group of your unread notifications.
 pub struct NotificationGroup(pub Arc<StoredGroup>);
@@ -92,6 +93,10 @@ impl NotificationGroup {
         let kind = model::NotificationKind::parse(&self.0.kind).ok_or_else(|| {
             AppError::internal(format!("unknown notification kind {}", self.0.kind))
         })?;
+        if kind == model::NotificationKind::Custom {
+            let newest = self.latest_row(ctx).await?;
+            return Ok(published_group_message(&newest.0.row.message, self.0.count));
+        }
         let loaders = ctx.loaders();
         let names: Vec<String> = self
             .people(ctx, 2)

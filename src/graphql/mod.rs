@@ -17,6 +17,7 @@ mod loaders;
 mod notifications;
 mod posts;
 mod preferences;
+mod publish;
 mod push;
 mod subscriptions;
 mod users;
@@ -35,7 +36,7 @@ pub use notifications::NotificationCursor;
 
 pub use crate::services::Services;
 use crate::{
-    auth::{Auth, ClientIp, Principal},
+    auth::{AppKey, Auth, ClientIp, Principal},
     config::Limits,
     error::{AppError, AppResult},
     model::{Id, User},
@@ -64,6 +65,7 @@ pub struct Mutation(
     preferences::PreferenceMutation,
     push::PushMutation,
     chat::ChatMutation,
+    publish::PublishMutation,
 );
 
 #[derive(MergedSubscription, Default)]
@@ -157,6 +159,9 @@ trait ContextExt {
     fn caller(&self) -> AppResult<Id>;
     /// The signed-in caller's token, or UNAUTHENTICATED.
     fn principal(&self) -> AppResult<&Principal>;
+    /// The app calling with an API key; FORBIDDEN for a user's token,
+    /// UNAUTHENTICATED without a valid key.
+    fn app(&self) -> AppResult<&AppKey>;
     /// The client's address, when the transport knows it.
     fn client_ip(&self) -> Option<std::net::IpAddr>;
 }
@@ -179,6 +184,15 @@ impl ContextExt for Context<'_> {
             Some(auth) => auth.principal(),
             None => Err(AppError::Unauthenticated(
                 "sign in first: send Authorization: Bearer <token>".into(),
+            )),
+        }
+    }
+
+    fn app(&self) -> AppResult<&AppKey> {
+        match self.data_opt::<Auth>() {
+            Some(auth) => auth.app(),
+            None => Err(AppError::Unauthenticated(
+                "send an API key: Authorization: Bearer hk_…".into(),
             )),
         }
     }

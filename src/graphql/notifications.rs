@@ -4,7 +4,7 @@
 use std::sync::Arc;
 
 use async_graphql::{
-    Context, Enum, ID, Object, SimpleObject, Subscription, dataloader::DataLoader,
+    Context, Enum, ID, Json, Object, SimpleObject, Subscription, dataloader::DataLoader,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
 use futures_util::Stream;
@@ -39,6 +39,9 @@ pub enum NotificationKind {
     PostUploaded,
     /// Someone mentioned you (`@your name`) in a chat room you are in.
     ChatMention,
+    /// An app's own type (`type` names it, e.g. `invoice.paid`), published
+    /// by its backend with `publishNotification`.
+    Custom,
 }
 
 /// An opaque, URL-safe cursor naming a position in a recipient's
@@ -90,9 +93,28 @@ impl NotificationNode {
             })
     }
 
+    /// The app's type for CUSTOM (e.g. `invoice.paid`); the kind's own
+    /// name (e.g. `CARD_UPDATED`) otherwise. Preferences turn types off
+    /// by this name.
+    async fn r#type(&self) -> &str {
+        self.0.row.type_name()
+    }
+
     /// A sentence naming who did what, ready to show.
     async fn message(&self) -> &str {
         &self.0.row.message
+    }
+
+    /// Where a click on it should go, as the app published it: an
+    /// http(s) URL or a path on the app's origin.
+    async fn link(&self) -> Option<&str> {
+        self.0.row.link.as_deref()
+    }
+
+    /// What the app attached, as JSON.
+    async fn data(&self) -> Option<Json<serde_json::Value>> {
+        let text = self.0.row.data.as_deref()?;
+        serde_json::from_str(text).ok().map(Json)
     }
 
     /// Who caused it.

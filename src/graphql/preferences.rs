@@ -13,11 +13,11 @@ use super::{
     boards::board_for_member_in,
     chat::{existing_room, members_only},
     notifications::NotificationKind,
-    parse_id,
+    parse_id, validate,
 };
 use crate::{
     app::commit_then_publish,
-    error::AppResult,
+    error::{AppError, AppResult},
     model::{self, Board, CHANNEL_IN_APP, CHANNEL_PUSH, ChatRoom, Event, Id, InboxChangeKind},
     store::{Muted, StoredPreferences, WriteTx},
 };
@@ -36,6 +36,10 @@ pub enum NotificationChannel {
 impl NotificationChannel {
     const ALL: [NotificationChannel; 2] = [NotificationChannel::InApp, NotificationChannel::Push];
 
+    fn parse(stored: &str) -> Option<Self> {
+        Self::ALL.into_iter().find(|c| c.as_str() == stored)
+    }
+
     fn as_str(self) -> &'static str {
         match self {
             NotificationChannel::InApp => CHANNEL_IN_APP,
@@ -51,6 +55,19 @@ pub struct KindPreference {
     channel: NotificationChannel,
     enabled: bool,
 }
+
+/// Whether an app's type of notification (CUSTOM, e.g. `invoice.paid`)
+/// reaches you on one channel.
+#[derive(SimpleObject)]
+pub struct TypePreference {
+    r#type: String,
+    channel: NotificationChannel,
+    enabled: bool,
+}
+
+/// An app's types one user may turn off: each is a row, and the types
+/// are the app's to invent, so their number is bounded here.
+pub const MAX_TYPES_OFF: i64 = 200;
 
 /// Your notification preferences, read once for all their fields.
 pub struct NotificationPreferences(Arc<StoredPreferences>);
@@ -84,6 +101,23 @@ impl NotificationPreferences {
             }
         }
         out
+    }
+
+    /// The app's types (kind CUSTOM) you turned off, per channel. Every
+    /// other type is on (unless CUSTOM itself is off).
+    async fn types(&self) -> Vec<TypePreference> {
+        self.0
+            .disabled
+            .iter()
+            .filter(|(kind, _)| model::NotificationKind::parse(kind).is_none())
+            .filter_map(|(kind, channel)| {
+                Some(TypePreference {
+                    r#type: kind.clone(),
+                    channel: NotificationChannel::parse(channel)?,
+                    enabled: false,
+                })
+            })
+            .collect()
     }
 
     /// The boards you muted.
@@ -148,6 +182,33 @@ impl PreferenceMutation {
         let mut tx = ctx.services().store.begin_write().await?;
         let changed = tx
             .set_kind_enabled(me, kind.as_str(), channel.as_str(), enabled)
+            .await?;
+        commit_preference(ctx, tx, me, changed).await?;
+        NotificationPreferences::of(ctx, me).await
+    }
+
+    /// Turns one of an app's types of notification (kind CUSTOM, e.g.
+    /// `invoice.paid`) on or off on a channel. Off: the app's
+    /// notifications of that type are not created for you. At most 200
+    /// types may be off.
+    async fn set_notification_type_preference(
+        &self,
+        ctx: &Context<'_>,
+        r#type: String,
+        #[graphql(default_with = "NotificationChannel::InApp")] channel: NotificationChannel,
+        enabled: bool,
+    ) -> AppResult<NotificationPreferences> {
+        let me = ctx.caller()?;
+        let custom_type = validate::notification_type("type", &r#type)?;
+        let mut tx = ctx.services().store.begin_write().await?;
+        if !enabled && tx.disabled_type_count(me).await? >= MAX_TYPES_OFF {
+            return Err(AppError::bad_input(
+                "type",
+                format!("at most {MAX_TYPES_OFF} types can be turned off; turn one on first"),
+            ));
+        }
+        let changed = tx
+            .set_kind_enabled(me, &custom_type, channel.as_str(), enabled)
             .await?;
         commit_preference(ctx, tx, me, changed).await?;
         NotificationPreferences::of(ctx, me).await

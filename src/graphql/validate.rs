@@ -11,6 +11,13 @@ pub const MAX_PASSWORD_CHARS: usize = 1024;
 pub const MAX_TITLE_CHARS: usize = 200;
 pub const MAX_BODY_CHARS: usize = 10_000;
 pub const MAX_CAPTION_CHARS: usize = 2_000;
+/// A published notification's sentence.
+pub const MAX_MESSAGE_CHARS: usize = 1_000;
+/// An app's notification type, e.g. `invoice.paid`.
+pub const MAX_TYPE_CHARS: usize = 64;
+/// An app's id for a user, a topic's name, an idempotency key, a subject.
+pub const MAX_KEY_CHARS: usize = 255;
+pub const MAX_LINK_CHARS: usize = 2_048;
 
 /// A required single-line text: trimmed, non-empty, at most `max` chars,
 /// no control characters.
@@ -90,6 +97,54 @@ pub fn password(value: &str) -> AppResult<()> {
         ));
     }
     Ok(())
+}
+
+/// An app's notification type: letters, digits and `.`, `_`, `-`, `:`,
+/// e.g. `invoice.paid`; not the name of a built-in kind (preferences keep
+/// both by name).
+pub fn notification_type(field: &'static str, value: &str) -> AppResult<String> {
+    let value = line(field, value, MAX_TYPE_CHARS)?;
+    if !value
+        .chars()
+        .all(|c| c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-' | ':'))
+    {
+        return Err(AppError::bad_input(
+            field,
+            "may hold only letters, digits and . _ - :",
+        ));
+    }
+    if crate::model::NotificationKind::parse(&value).is_some() {
+        return Err(AppError::bad_input(
+            field,
+            format!("“{value}” is a built-in kind: name your own type, e.g. invoice.paid"),
+        ));
+    }
+    Ok(value)
+}
+
+/// A name an app chose (a user's external id, a topic, an idempotency
+/// key, a subject): one line of at most `MAX_KEY_CHARS`, kept as sent
+/// apart from surrounding spaces.
+pub fn key(field: &'static str, value: &str) -> AppResult<String> {
+    line(field, value, MAX_KEY_CHARS)
+}
+
+/// Where a click on a notification goes: an `https://` or `http://` URL,
+/// or a path on the app's own origin (`/invoices/42`). Anything else
+/// (`javascript:`, `data:`, `//host`) is refused, so that a client that
+/// renders it as a link runs nothing.
+pub fn link(value: &str) -> AppResult<String> {
+    let value = line("link", value, MAX_LINK_CHARS)?;
+    let path = value.starts_with('/') && !value.starts_with("//") && !value.starts_with("/\\");
+    let web = url::Url::parse(&value)
+        .is_ok_and(|url| matches!(url.scheme(), "https" | "http") && url.has_host());
+    if !(path || web) {
+        return Err(AppError::bad_input(
+            "link",
+            "must be an http(s) URL or a path starting with /",
+        ));
+    }
+    Ok(value)
 }
 
 #[cfg(test)]

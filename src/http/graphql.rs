@@ -328,7 +328,7 @@ pub fn refuse_changes_over_get(
     })
 }
 
-fn overloaded() -> Response {
+pub fn overloaded() -> Response {
     AppError::refused(
         503,
         "OVERLOADED",

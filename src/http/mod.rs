@@ -12,6 +12,7 @@ mod gate;
 mod graphql;
 mod health;
 mod playground;
+mod rest;
 pub mod serve;
 pub mod sse;
 pub mod uploads;
@@ -80,6 +81,7 @@ pub fn router(state: AppState) -> Router {
     let api = Router::new()
         .route("/graphql", get(graphql::get_or_upgrade).post(graphql::post))
         .route("/graphql/stream", get(sse::get).post(sse::post))
+        .merge(rest::routes())
         .layer(RequestBodyLimitLayer::new(body_limit));
     let mut router = Router::new()
         .merge(api)

@@ -304,6 +304,12 @@ impl Socket {
         };
         let refusal = match &auth {
             Auth::Invalid(reason) => Some((*reason, close::FORBIDDEN, "Forbidden")),
+            // A key publishes; it has no notifications to subscribe to.
+            Auth::App(_) => Some((
+                "an API key cannot subscribe: send a user's token",
+                close::FORBIDDEN,
+                "Forbidden",
+            )),
             Auth::Unavailable => Some((
                 "the token cannot be checked right now",
                 close::TRY_AGAIN_LATER,

@@ -288,7 +288,7 @@ async fn marking_a_group_read_marks_every_member_and_nothing_else() {
         error_code(&mark_group(&app, &alice, "", None).await),
         "BAD_USER_INPUT"
     );
-    let long = "x".repeat(201);
+    let long = "x".repeat(401);
     assert_eq!(
         error_code(&mark_group(&app, &alice, &long, None).await),
         "BAD_USER_INPUT"

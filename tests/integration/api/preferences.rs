@@ -110,7 +110,7 @@ async fn unknown_kinds_are_bad_input() {
     let kinds = preferences["notificationPreferences"]["kinds"]
         .as_array()
         .unwrap();
-    assert_eq!(kinds.len(), 10, "five kinds on two channels");
+    assert_eq!(kinds.len(), 12, "six kinds on two channels");
     assert!(
         kinds.iter().all(|k| k["enabled"] == true),
         "nothing half-written"
