@@ -37,13 +37,14 @@ mod api {
     mod limits;
     mod notifications;
     mod preferences;
+    mod publish;
     mod push_delivery;
     mod push_messages;
     mod schema;
     mod sockets;
     mod sse;
     mod subscriptions;
-    mod tokens;
+    pub(crate) mod tokens;
     mod transport;
     pub(crate) mod uploads;
 }

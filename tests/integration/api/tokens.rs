@@ -460,14 +460,14 @@ async fn database_passwords_never_reach_an_error_message() {
 }
 
 /// A JWKS endpoint of the test's own, whose keys the test can rotate.
-struct IdentityProvider {
-    url: String,
+pub(crate) struct IdentityProvider {
+    pub(crate) url: String,
     keys: Arc<Mutex<Vec<Value>>>,
     fetches: Arc<Mutex<usize>>,
 }
 
 impl IdentityProvider {
-    async fn start(keys: &[&str]) -> IdentityProvider {
+    pub(crate) async fn start(keys: &[&str]) -> IdentityProvider {
         let keys = Arc::new(Mutex::new(keys.iter().map(|k| jwk(k)).collect::<Vec<_>>()));
         let fetches = Arc::new(Mutex::new(0));
         let (served, counted) = (keys.clone(), fetches.clone());
@@ -506,7 +506,7 @@ fn jwk(key: &str) -> Value {
 
 /// A token signed by the provider's key `key`, with `claims` over the
 /// defaults (issuer, audience, an hour to live).
-fn provider_token(key: &str, claims: Value) -> String {
+pub(crate) fn provider_token(key: &str, claims: Value) -> String {
     let now = herald::auth::now_secs();
     let mut all = json!({
         "sub": "user-7", "name": "Grace", "email": "grace@example.com",
