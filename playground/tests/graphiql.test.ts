@@ -1,6 +1,7 @@
 // GraphiQL at /graphiql, as a person uses it: sign in from the bar above
 // it, run the preloaded Inbox query, then run the subscription tab and
-// watch an event arrive when someone else acts.
+// watch an event arrive when someone else acts. Signing in never puts the
+// user's token into the tab that publishes with an API key.
 import assert from 'node:assert/strict';
 import { after, before, test } from 'node:test';
 import type { Browser } from 'playwright-core';
@@ -114,6 +115,44 @@ test('GraphiQL runs a query and shows a live subscription event', async () => {
         .map((frame) => JSON.parse(frame) as { type: string; payload?: Record<string, unknown> })
         .find((message) => message.type === 'connection_init');
       assert.match(String(init?.payload?.['authorization']), /^Bearer \S+$/);
+      guarded.assertClean();
+    });
+  } finally {
+    await guarded.close();
+  }
+});
+
+test('signing in leaves the publish tab’s API key in place', async () => {
+  await herald.signUp('Carol', 'carol@example.com', 'tr0ubador');
+  const guarded = await GuardedContext.create(browser, herald.url);
+  try {
+    await screenshotOnFailure('graphiql api key', [guarded], async () => {
+      const page = await guarded.newPage();
+      await page.goto(`${herald.url}/graphiql`);
+      const operationEditor = page.getByRole('region', { name: 'Operation Editor' });
+      await operationEditor.getByText('SignUpAlice').waitFor();
+      const headers = page.getByRole('region', { name: 'Headers' });
+
+      // Carol signs in with the publish tab open: it keeps its key.
+      await page.getByRole('button', { name: 'PublishInvoicePaid', exact: true }).click();
+      await operationEditor.getByText('memberCount').waitFor();
+      await headers.getByText('Bearer hk_replace_with_your_key').waitFor();
+      const logIn = page.getByRole('form', { name: 'Log in' });
+      await logIn.getByLabel('Email').fill('carol@example.com');
+      await logIn.getByLabel('Password').fill('tr0ubador');
+      await logIn.getByRole('button', { name: 'Log in' }).click();
+      await page.getByText('Signed in as Carol').waitFor();
+
+      // A tab without an Authorization header gets her token; once it
+      // shows, the sign-in has been applied, and the publish tab still
+      // sends the key.
+      await page.getByRole('button', { name: 'Inbox', exact: true }).click();
+      await operationEditor.getByText('unreadNotificationCount').waitFor();
+      await headers.getByText('hk_replace_with_your_key').waitFor({ state: 'detached' });
+      await headers.getByText('Bearer').waitFor();
+      await page.getByRole('button', { name: 'PublishInvoicePaid', exact: true }).click();
+      await operationEditor.getByText('memberCount').waitFor();
+      await headers.getByText('Bearer hk_replace_with_your_key').waitFor();
       guarded.assertClean();
     });
   } finally {

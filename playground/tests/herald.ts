@@ -2,7 +2,7 @@
 // default the debug build of this repository), on a free loopback port,
 // with a fresh data directory and any extra flags a test asks for (e.g. a
 // short `--token-ttl-secs`), stopped when the tests are done.
-import { type ChildProcess, spawn } from 'node:child_process';
+import { type ChildProcess, execFileSync, spawn } from 'node:child_process';
 import { mkdtemp, rm } from 'node:fs/promises';
 import { createServer } from 'node:net';
 import { tmpdir } from 'node:os';
@@ -58,6 +58,15 @@ export class Herald {
   async stop(): Promise<void> {
     await this.kill();
     await rm(this.dataDir, { recursive: true, force: true });
+  }
+
+  /** Creates an API key with `herald api-key create`, as an operator does, and returns it. */
+  apiKey(name: string): string {
+    const printed = execFileSync(BINARY, ['api-key', 'create', '--name', name, '--data-dir', this.dataDir], {
+      encoding: 'utf8',
+      stdio: ['ignore', 'pipe', 'pipe'],
+    });
+    return printed.trim();
   }
 
   /** Sends one GraphQL request as `token`'s user; throws on any error. */

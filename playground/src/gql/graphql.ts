@@ -43,6 +43,11 @@ export type NotificationKind =
   | 'CHAT_MENTION'
   /** Someone commented on a card you created or are assigned to. */
   | 'COMMENT_ADDED'
+  /**
+   * An app's own type (`type` names it, e.g. `invoice.paid`), published
+   * by its backend with `publishNotification`.
+   */
+  | 'CUSTOM'
   /** Someone you follow posted a photo. */
   | 'POST_UPLOADED';
 

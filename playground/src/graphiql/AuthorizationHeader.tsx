@@ -3,9 +3,12 @@
 // into the open tab, and a tab opened later gets it too when it has no
 // Authorization header or one with a token that a refresh replaced.
 // Headers typed by hand are left alone otherwise, so each tab can act as
-// someone else.
+// someone else, and a tab sending an API key is never given the user's
+// token (authorization.ts).
 import { tryParseJSONC, useGraphiQL } from '@graphiql/react';
 import { useEffect } from 'react';
+
+import { withSessionToken } from './authorization';
 
 export function AuthorizationHeader({
   token,
@@ -42,23 +45,21 @@ export function AuthorizationHeader({
 /**
  * The headers JSON with the token's Authorization header, or null to leave
  * the editor as it is: when the text is not a JSON object (the user is
- * mid-edit), or when it already has an Authorization header whose value
- * `replaces` does not accept.
+ * mid-edit), or when withSessionToken keeps its Authorization header.
  */
 function withAuthorization(
   text: string,
   token: string,
   replaces: (authorization: unknown) => boolean,
 ): string | null {
-  const headers = text.trim() === '' ? {} : tryParseJSONC(text);
+  let headers: unknown;
+  try {
+    headers = text.trim() === '' ? {} : tryParseJSONC(text);
+  } catch {
+    // tryParseJSONC throws on text that is not (yet) a JSON object.
+    return null;
+  }
   if (typeof headers !== 'object' || headers === null || Array.isArray(headers)) return null;
-  const entries = Object.entries(headers as Record<string, unknown>);
-  const existing = entries.find(([name]) => name.toLowerCase() === 'authorization');
-  if (existing !== undefined && !replaces(existing[1])) return null;
-  const others = entries.filter(([name]) => name.toLowerCase() !== 'authorization');
-  return JSON.stringify(
-    { Authorization: `Bearer ${token}`, ...Object.fromEntries(others) },
-    null,
-    2,
-  );
+  const updated = withSessionToken(headers as Record<string, unknown>, token, replaces);
+  return updated === null ? null : JSON.stringify(updated, null, 2);
 }

@@ -77,7 +77,7 @@ export function SessionBar({
               ? 'Signed in.'
               : `Signed in as ${user.name} (user id ${user.id}).`}{' '}
           Signing in puts an Authorization header into the open tab and into each tab you open
-          without one.
+          without one; a tab that sends an API key (<code>hk_…</code>) keeps its key.
         </p>
         {notice !== null && (
           <p role="alert" className="error">

@@ -3,7 +3,9 @@
 // Bob makes board 1, adds Alice, makes card 1, assigns it to her and
 // comments on it; Alice reads her inbox, then the same grouped by what it
 // is about (and can mark a group read), subscribes to what comes next and
-// to her inbox's changes, and turns one kind of notification off.
+// to her inbox's changes, and turns one kind of notification off. The last
+// tab is the app's own server publishing: it sends an API key, not a
+// user's token (authorization.ts keeps the session bar's token out of it).
 // The ids in the variables are those a fresh server hands out; edit them
 // when yours differ. tests/tabs.test.ts checks every tab against the schema.
 import type { GraphiQLProps } from 'graphiql';
@@ -153,5 +155,43 @@ mutation MarkGroupRead($key: String!, $upTo: String) {
     mutedBoards { id name }
   }
 }`,
+  },
+  {
+    // The placeholder key is plain ASCII so that, run unchanged, the
+    // request reaches Herald and is answered UNAUTHENTICATED (a browser
+    // refuses to send a header holding `…`).
+    query: `# Publish as your app, not as a user. Replace the key in
+# Headers with the one this command prints (once):
+#   herald api-key create --name playground
+# A key can publish and manage topics but never act as a
+# user. A retry with the same idempotencyKey returns the
+# first result (replayed: true) and tells nobody twice.
+mutation PublishInvoicePaid($input: PublishNotificationInput!) {
+  publishNotification(input: $input) {
+    notified
+    replayed
+  }
+}
+
+# Adds users (your app's ids) to a topic a publish can name.
+mutation SubscribeToBilling($topic: String!, $users: [String!]!) {
+  subscribeToTopic(topic: $topic, users: $users) {
+    name
+    memberCount
+  }
+}`,
+    variables: `{
+  "input": {
+    "recipients": ["customer-42", "customer-57"],
+    "type": "invoice.paid",
+    "message": "Invoice INV-1042 was paid.",
+    "link": "https://billing.example.com/invoices/INV-1042",
+    "data": { "invoice": "INV-1042", "amount": 120, "currency": "EUR" },
+    "idempotencyKey": "invoice.paid:INV-1042"
+  },
+  "topic": "billing",
+  "users": ["customer-42"]
+}`,
+    headers: '{ "Authorization": "Bearer hk_replace_with_your_key" }',
   },
 ];

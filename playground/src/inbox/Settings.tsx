@@ -31,6 +31,7 @@ const KIND_LABELS: Record<NotificationKind, string> = {
   COMMENT_ADDED: 'Someone comments on a card you created or are assigned to',
   POST_UPLOADED: 'Someone you follow posts a photo',
   CHAT_MENTION: 'Someone mentions you in a chat room',
+  CUSTOM: 'An app you use tells you something through Herald',
 };
 
 export function NotificationSettings({ preferences }: { preferences: Preferences | null }) {
