@@ -135,12 +135,11 @@ impl Auth {
             Auth::Anonymous => Err(AppError::Unauthenticated(
                 "send an API key: Authorization: Bearer hk_…".into(),
             )),
-            Auth::Invalid(reason) => Err(AppError::Unauthenticated(format!(
-                "invalid token: {reason}"
-            ))),
-            Auth::Unavailable => Err(AppError::Unavailable(
-                "the key cannot be checked right now; try again shortly".into(),
-            )),
+            // Refused as they are where a user is expected.
+            Auth::Invalid(_) | Auth::Unavailable => match self.principal() {
+                Err(refused) => Err(refused),
+                Ok(_) => unreachable!("an invalid or unchecked token is no principal"),
+            },
         }
     }
 }

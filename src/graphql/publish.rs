@@ -68,17 +68,7 @@ struct Checked {
     recipients: Vec<String>,
     topics: Vec<String>,
     actor: Option<String>,
-    #[serde(flatten)]
-    what: PublishedFields,
-}
-
-#[derive(serde::Serialize)]
-struct PublishedFields {
-    r#type: String,
-    message: String,
-    link: Option<String>,
-    data: Option<String>,
-    subject: Option<String>,
+    what: Published,
 }
 
 impl Checked {
@@ -87,28 +77,6 @@ impl Checked {
     fn hash(&self) -> String {
         let text = serde_json::to_string(self).unwrap_or_default();
         URL_SAFE_NO_PAD.encode(Sha256::digest(text.as_bytes()))
-    }
-
-    fn published(self) -> (Vec<String>, Vec<String>, Option<String>, Published) {
-        let PublishedFields {
-            r#type,
-            message,
-            link,
-            data,
-            subject,
-        } = self.what;
-        (
-            self.recipients,
-            self.topics,
-            self.actor,
-            Published {
-                custom_type: r#type,
-                message,
-                link,
-                data,
-                subject,
-            },
-        )
     }
 }
 
@@ -207,8 +175,8 @@ fn check(
             .as_deref()
             .map(|a| validate::key("actor", a))
             .transpose()?,
-        what: PublishedFields {
-            r#type: validate::notification_type("type", &input.r#type)?,
+        what: Published {
+            custom_type: validate::notification_type("type", &input.r#type)?,
             message: validate::text("message", &input.message, validate::MAX_MESSAGE_CHARS)?,
             link: input.link.as_deref().map(validate::link).transpose()?,
             data,
@@ -276,7 +244,12 @@ impl PublishMutation {
                 });
             }
         }
-        let (recipients, topics, actor, what) = checked.published();
+        let Checked {
+            recipients,
+            topics,
+            actor,
+            what,
+        } = checked;
         let users = tx.users_by_external_ids(&recipients, true).await?;
         let actor = match actor {
             Some(actor) => {

@@ -204,8 +204,9 @@ pub fn chat_mention(actor: &User, room: &ChatRoom, message: &ChatMessage) -> Ann
 }
 
 /// What an app publishes, as checked by the API: its type, its sentence
-/// and what it attached.
-#[derive(Clone, Debug, Default)]
+/// and what it attached. Serialised, it identifies a publish request (to
+/// tell a retry from another request reusing its idempotency key).
+#[derive(Clone, Debug, Default, serde::Serialize)]
 pub struct Published {
     pub custom_type: String,
     pub message: String,
