@@ -7,12 +7,12 @@ use async_graphql::{
     Context, Enum, ID, Json, Object, SimpleObject, Subscription, dataloader::DataLoader,
 };
 use base64::{Engine, engine::general_purpose::URL_SAFE_NO_PAD};
-use futures_util::Stream;
+use futures_util::{FutureExt, StreamExt, future::BoxFuture, stream::BoxStream};
 
 use super::{
-    ContextExt,
+    ContextExt, Loaders, Services,
     chat::ChatMessageNode,
-    datetime,
+    datetime, engine,
     loaders::{ById, LoadById, load_existing, load_one},
     parse_id,
     subscriptions::{ResumedIn, Source, resumable, resume_point},
@@ -22,7 +22,7 @@ use crate::{
     delivery::Picked,
     error::{AppError, AppResult},
     model::{self, Card, Comment, Event, Id, Notified, Post, Subjects, Topic, User},
-    store::Retained,
+    store::{Retained, StoreError},
 };
 
 /// What happened, as the client sees it.
@@ -76,13 +76,19 @@ pub struct NotificationNode(pub Arc<Notified>);
 
 #[Object(name = "Notification")]
 impl NotificationNode {
-    async fn id(&self) -> ID {
-        ID(self.0.row.id.to_string())
+    async fn id(&self, ctx: &Context<'_>) -> ID {
+        match ctx.data_opt::<Arc<engine::RenderMarks>>() {
+            Some(marks) => ID(marks.id.to_string()),
+            None => ID(self.0.row.id.to_string()),
+        }
     }
 
     /// Pass as `after` to resume right after this notification.
-    async fn cursor(&self) -> String {
-        NotificationCursor(self.0.row.id).encode()
+    async fn cursor(&self, ctx: &Context<'_>) -> String {
+        match ctx.data_opt::<Arc<engine::RenderMarks>>() {
+            Some(marks) => marks.cursor.to_string(),
+            None => NotificationCursor(self.0.row.id).encode(),
+        }
     }
 
     async fn kind(&self) -> AppResult<NotificationKind> {
@@ -359,7 +365,15 @@ impl NotificationSubscription {
         ctx: &Context<'_>,
         user_id: ID,
         after: Option<String>,
-    ) -> Result<impl Stream<Item = AppResult<NotificationNode>> + use<>, AppError> {
+    ) -> Result<BoxStream<'static, AppResult<NotificationNode>>, AppError> {
+        // The subscription engine renders one item through this resolver
+        // (or checks the operation without running it).
+        if let Some(rendered) = ctx.data_opt::<engine::RenderItem<Notified>>() {
+            return Ok(rendered
+                .take()
+                .map(|item| item.map(NotificationNode))
+                .boxed());
+        }
         let me = ctx.caller()?;
         let user_id = parse_id("userId", &user_id)?;
         if user_id != me {
@@ -368,45 +382,62 @@ impl NotificationSubscription {
             ));
         }
         let resumed = resume_point(ctx, after.as_deref(), NotificationCursor::decode)?;
-        let (after, newest_read_at) = match resumed {
-            Some(after) => (after, None),
-            // Without a cursor the stream starts at the newest
-            // notification committed before the subscription is
-            // registered. The broker's epoch, taken before that read,
-            // tells `resumable` whether anything was published between the
-            // read and the registration (then it reads the store once
-            // more). Reading the newest id after registering instead would
-            // drop what is committed between the two, although the
-            // subscription already counts as live.
-            None => {
-                let mark = ctx.services().broker.epoch();
-                let newest = ctx.loaders().latest_notification_ids.load_one(me).await?;
-                (newest, mark)
-            }
-        };
-        let store = ctx.services().store.clone();
-        let source = Source {
-            topic: Topic::User(me),
-            after,
-            resumed_in: resumed.map(|_| ResumedIn::Sequence(Retained::Notifications, me)),
-            pick: pick_notification,
-            fetch_after: move |after| {
-                let store = store.clone();
-                async move {
-                    let rows = store.notifications_after(me, after).await?;
-                    Ok(Some(rows.into_iter().map(Notified::stored).collect()))
-                }
-            },
-            newest_read_at,
-        };
-        resumable(
+        let source = notification_source(ctx.services(), ctx.loaders(), me, resumed).await?;
+        Ok(resumable(
             ctx,
             source,
             |n: &Notified| NotificationCursor(n.row.id).encode(),
             NotificationNode,
         )
-        .await
+        .await?
+        .boxed())
     }
+}
+
+/// Where `me`'s notifications resume: after `resumed`, else after the
+/// newest one committed before the subscription is registered.
+pub(super) async fn notification_source(
+    services: &Services,
+    loaders: &Loaders,
+    me: Id,
+    resumed: Option<Id>,
+) -> AppResult<
+    Source<
+        fn(Event) -> Picked<Notified>,
+        impl Fn(Id) -> BoxFuture<'static, Result<Option<Vec<Notified>>, StoreError>> + use<>,
+    >,
+> {
+    let (after, newest_read_at) = match resumed {
+        Some(after) => (after, None),
+        // Without a cursor the stream starts at the newest notification
+        // committed before the subscription is registered. The broker's
+        // epoch, taken before that read, tells `resumable` whether
+        // anything was published between the read and the registration
+        // (then it reads the store once more). Reading the newest id after
+        // registering instead would drop what is committed between the
+        // two, although the subscription already counts as live.
+        None => {
+            let mark = services.broker.epoch();
+            let newest = loaders.latest_notification_ids.load_one(me).await?;
+            (newest, mark)
+        }
+    };
+    let store = services.store.clone();
+    Ok(Source {
+        topic: Topic::User(me),
+        after,
+        resumed_in: resumed.map(|_| ResumedIn::Sequence(Retained::Notifications, me)),
+        pick: pick_notification as fn(Event) -> Picked<Notified>,
+        fetch_after: move |after| {
+            let store = store.clone();
+            async move {
+                let rows = store.notifications_after(me, after).await?;
+                Ok(Some(rows.into_iter().map(Notified::stored).collect()))
+            }
+            .boxed()
+        },
+        newest_read_at,
+    })
 }
 
 #[cfg(test)]

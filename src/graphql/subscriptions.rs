@@ -15,7 +15,7 @@ use std::{
 use async_graphql::Context;
 use futures_util::{Stream, StreamExt, future::BoxFuture};
 
-use super::ContextExt;
+use super::{ContextExt, Services};
 use crate::{
     delivery::{EventIds, LastEventId, Picked, Sequenced, gap_free},
     error::{AppError, AppResult},
@@ -99,25 +99,7 @@ where
     F: Fn(Id) -> Fut + Send + 'static,
     Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send + 'static,
 {
-    // Subscribed before the first store read, so that nothing committed
-    // while the backlog is read can fall between the two.
-    let subscription = ctx.services().broker.subscribe(source.topic).await?;
-    tracing::debug!(topic = ?source.topic, after = source.after, "subscription started");
-    let read_first = !source
-        .newest_read_at
-        .is_some_and(|mark| subscription.quiet_since(mark));
-    let fetch_after = checked_resume(
-        ctx.services().store.clone(),
-        source.resumed_in,
-        source.fetch_after,
-    );
-    let stream = gap_free(
-        subscription,
-        source.after,
-        read_first,
-        source.pick,
-        fetch_after,
-    );
+    let stream = opened(ctx.services(), source).await?;
     let ids = ctx.data_opt::<EventIds>().cloned();
     let field = ctx.item.node.response_key().node.to_string();
     Ok(stream.map(move |item| {
@@ -126,6 +108,38 @@ where
         }
         item.map(node)
     }))
+}
+
+/// The gap-free items of `source`, subscribed before the first store
+/// read, so that nothing committed while the backlog is read can fall
+/// between the two. Shared by the resolvers and the subscription engine.
+pub(super) async fn opened<T, P, F, Fut>(
+    services: &Services,
+    source: Source<P, F>,
+) -> AppResult<impl Stream<Item = AppResult<Arc<T>>> + use<T, P, F, Fut>>
+where
+    T: Sequenced + Send + Sync + 'static,
+    P: Fn(Event) -> Picked<T> + Send + 'static,
+    F: Fn(Id) -> Fut + Send + 'static,
+    Fut: Future<Output = Result<Option<Vec<T>>, StoreError>> + Send + 'static,
+{
+    let subscription = services.broker.subscribe(source.topic).await?;
+    tracing::debug!(topic = ?source.topic, after = source.after, "subscription started");
+    let read_first = !source
+        .newest_read_at
+        .is_some_and(|mark| subscription.quiet_since(mark));
+    let fetch_after = checked_resume(
+        services.store.clone(),
+        source.resumed_in,
+        source.fetch_after,
+    );
+    Ok(gap_free(
+        subscription,
+        source.after,
+        read_first,
+        source.pick,
+        fetch_after,
+    ))
 }
 
 /// `fetch_after`, whose first read, when the client resumed in a retained
