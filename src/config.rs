@@ -212,6 +212,19 @@ pub struct Config {
     )]
     pub metrics: bool,
 
+    /// Whether `notifications` subscriptions run on the subscription
+    /// engine (one plan per operation, one render per event); `false`
+    /// runs every subscription through async-graphql's own execution,
+    /// with the same results at a higher cost per subscriber.
+    #[arg(
+        long,
+        env = "HERALD_SUBSCRIPTION_ENGINE",
+        default_value_t = true,
+        action = clap::ArgAction::Set,
+        global = true
+    )]
+    pub subscription_engine: bool,
+
     /// Serve `/metrics` on this address only, instead of on `--listen`:
     /// keeps the metrics off the public port.
     #[arg(long, env = "HERALD_METRICS_LISTEN", global = true)]

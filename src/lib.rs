@@ -45,7 +45,7 @@ use crate::{
         Subscription, Topic,
     },
     config::Config,
-    graphql::{HeraldExecutor, HeraldSchema, Services, build_schema},
+    graphql::{HeraldSchema, Services},
     http::AppState,
     store::{Dialect, Store, StoreOptions, redact_url},
 };
@@ -134,8 +134,7 @@ pub async fn build(config: Config) -> anyhow::Result<Herald> {
         push: Arc::new(push),
         config: Arc::new(config),
     };
-    let schema = build_schema(services.clone());
-    let executor = HeraldExecutor::new(schema.clone(), &services.config.limits);
+    let (schema, executor) = graphql::build(services.clone());
     let router = http::router(AppState::new(services.clone(), executor));
     let background = Background::new();
     let policy = retention::Policy::from_config(&services.config);

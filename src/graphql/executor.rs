@@ -18,6 +18,7 @@ use futures_util::{StreamExt, stream, stream::BoxStream};
 use super::{
     HeraldSchema,
     documents::DocumentCache,
+    engine::{Delivery, Engine, EngineStats},
     guard::{DocumentLimits, code_input_errors, code_limit_errors},
 };
 use crate::{
@@ -31,6 +32,8 @@ pub struct HeraldExecutor {
     schema: HeraldSchema,
     documents: Arc<DocumentCache>,
     deadline: Duration,
+    /// Runs the subscriptions it has a plan for (`engine`).
+    engine: Option<Arc<Engine>>,
 }
 
 impl HeraldExecutor {
@@ -39,6 +42,36 @@ impl HeraldExecutor {
             schema,
             documents: Arc::new(DocumentCache::new(DocumentLimits::from_config(limits))),
             deadline: limits.request_timeout(),
+            engine: None,
+        }
+    }
+
+    /// The same, with subscriptions run by the engine where it has a
+    /// plan for them.
+    pub fn with_engine(mut self, engine: Engine) -> Self {
+        self.engine = Some(Arc::new(engine));
+        self
+    }
+
+    /// The engine's counters, when it runs.
+    pub fn engine_stats(&self) -> Option<EngineStats> {
+        self.engine.as_ref().map(|engine| engine.stats())
+    }
+
+    /// Runs a subscription (or any operation a subscription transport
+    /// carries): through the engine when it has a plan for it, else
+    /// through async-graphql.
+    pub fn subscribe(
+        &self,
+        request: Request,
+        session_data: Option<Arc<Data>>,
+    ) -> BoxStream<'static, Delivery> {
+        match &self.engine {
+            Some(engine) => engine.subscribe(self, request, session_data),
+            None => self
+                .execute_stream(request, session_data)
+                .map(Delivery::Response)
+                .boxed(),
         }
     }
 

@@ -9,6 +9,7 @@ mod boards;
 mod chat;
 mod comments;
 mod documents;
+pub mod engine;
 mod executor;
 mod groups;
 pub mod guard;
@@ -83,7 +84,24 @@ pub type HeraldSchema = Schema<Query, Mutation, Subscription>;
 /// selection), recursion and directives per field. The checks that must
 /// run before validation are in `guard`.
 pub fn build_schema(services: Services) -> HeraldSchema {
-    let loaders = Loaders::new(services.store.clone());
+    let loaders = Arc::new(Loaders::new(services.store.clone()));
+    schema_with(services, loaders)
+}
+
+/// The schema and the executor every transport runs operations through,
+/// with the subscription engine unless `--subscription-engine false`.
+pub fn build(services: Services) -> (HeraldSchema, HeraldExecutor) {
+    let loaders = Arc::new(Loaders::new(services.store.clone()));
+    let schema = schema_with(services.clone(), Arc::clone(&loaders));
+    let executor = HeraldExecutor::new(schema.clone(), &services.config.limits);
+    let executor = match services.config.subscription_engine {
+        true => executor.with_engine(engine::Engine::new(services, loaders)),
+        false => executor,
+    };
+    (schema, executor)
+}
+
+fn schema_with(services: Services, loaders: Arc<Loaders>) -> HeraldSchema {
     let limits = services.config.limits.clone();
     limited_schema(&limits)
         .data(services)
@@ -172,7 +190,7 @@ impl ContextExt for Context<'_> {
     }
 
     fn loaders(&self) -> &Loaders {
-        self.data_unchecked::<Loaders>()
+        self.data_unchecked::<Arc<Loaders>>()
     }
 
     fn caller(&self) -> AppResult<Id> {
@@ -180,6 +198,10 @@ impl ContextExt for Context<'_> {
     }
 
     fn principal(&self) -> AppResult<&Principal> {
+        // What a render reads of the caller may differ per recipient.
+        if let Some(marks) = self.data_opt::<Arc<engine::RenderMarks>>() {
+            marks.viewer_read();
+        }
         self.data_opt::<Auth>()
             .unwrap_or(&Auth::Anonymous)
             .principal()

@@ -33,7 +33,7 @@
 
 use std::{convert::Infallible, net::SocketAddr, time::Duration};
 
-use async_graphql::{Executor, Request, parser::types::OperationType};
+use async_graphql::{Request, parser::types::OperationType};
 use axum::{
     body::Body,
     extract::{ConnectInfo, FromRequestParts, State},
@@ -59,6 +59,7 @@ use crate::{
     auth::{Auth, ClientIp},
     delivery::{EventIds, LastEventId},
     error::{AppError, UNSERIALISABLE_RESULT},
+    graphql::engine::Delivery,
     telemetry::{self, Held, InSpan, metrics::OperationLabel},
 };
 
@@ -258,7 +259,7 @@ async fn stream_operation(state: &AppState, call: StreamCall, request: Request) 
         _open: telemetry::metrics::connection("sse"),
     };
     span.in_scope(|| tracing::debug!("SSE stream opened"));
-    let mut results = state.schema.execute_stream(request.data(auth), None);
+    let mut results = state.schema.subscribe(request.data(auth), None);
     let opening = Event::default()
         .comment("stream open")
         .retry(RETRY_AFTER_DISCONNECT);
@@ -299,7 +300,7 @@ async fn stream_operation(state: &AppState, call: StreamCall, request: Request) 
                     break;
                 }
                 response = results.next() => match response {
-                    Some(response) => yield next_event(&ids, &response),
+                    Some(delivery) => yield delivery_event(&ids, delivery),
                     None => {
                         yield complete_event();
                         break;
@@ -321,6 +322,20 @@ async fn stream_operation(state: &AppState, call: StreamCall, request: Request) 
         HeaderValue::from_static("no"),
     );
     response
+}
+
+/// A `next` event carrying what a subscription delivered.
+fn delivery_event(ids: &EventIds, delivery: Delivery) -> Event {
+    match delivery {
+        Delivery::Response(response) => next_event(ids, &response),
+        Delivery::Rendered(rendered) => {
+            let event = Event::default().event("next").data(rendered.payload());
+            match rendered.event_id() {
+                Some(id) => event.id(id),
+                None => event,
+            }
+        }
+    }
 }
 
 /// A `next` event carrying one execution result, with the id of its item

@@ -37,7 +37,7 @@
 
 use std::{collections::HashMap, net::IpAddr, sync::Arc, task::Poll, time::Duration};
 
-use async_graphql::{Data, Executor, Request, http::WebSocketProtocols};
+use async_graphql::{Data, Request, http::WebSocketProtocols};
 use axum::{
     extract::ws::{CloseFrame, Message, WebSocket, WebSocketUpgrade},
     http::{HeaderMap, header, request::Parts},
@@ -56,6 +56,7 @@ use super::{AppState, gate::Gate, serve::ConnectionPermit, serve::Lifecycle};
 use crate::{
     auth::{Auth, ClientIp, Principal, time_left},
     error::{AppError, UNSERIALISABLE_RESULT},
+    graphql::engine::{Delivery, Rendered},
     telemetry::metrics,
 };
 
@@ -573,11 +574,16 @@ impl Socket {
         let results = self
             .state
             .schema
-            .execute_stream(request, Some(Arc::clone(session)));
+            .subscribe(request, Some(Arc::clone(session)));
         let (next_id, done_id) = (Arc::clone(&id), Arc::clone(&id));
         let kind = if self.legacy() { "data" } else { "next" };
         let outputs = results
-            .map(move |response| Output::Next(result_message(kind, &next_id, &response)))
+            .map(move |delivery| {
+                Output::Next(match delivery {
+                    Delivery::Response(response) => result_message(kind, &next_id, &response),
+                    Delivery::Rendered(rendered) => rendered_message(kind, &next_id, &rendered),
+                })
+            })
             .chain(stream::once(async move { Output::Done(done_id) }))
             .boxed();
         let (handle, registration) = AbortHandle::new_pair();
@@ -687,6 +693,20 @@ fn result_message(kind: &'static str, id: &str, payload: &async_graphql::Respons
             serde_json::from_str(UNSERIALISABLE_RESULT).expect("a constant");
         json!({"type": kind, "id": id, "payload": payload}).to_string()
     })
+}
+
+/// The same message for a payload the subscription engine rendered: the
+/// bytes `result_message` writes for async-graphql's response.
+fn rendered_message(kind: &'static str, id: &str, rendered: &Rendered) -> String {
+    let mut message = String::with_capacity(64 + id.len());
+    message.push_str("{\"type\":\"");
+    message.push_str(kind);
+    message.push_str("\",\"id\":");
+    message.push_str(&serde_json::to_string(id).unwrap_or_else(|_| "null".into()));
+    message.push_str(",\"payload\":");
+    rendered.payload_into(&mut message);
+    message.push('}');
+    message
 }
 
 enum Incoming {
