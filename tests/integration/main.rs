@@ -31,6 +31,7 @@ mod api {
     mod bad_input;
     mod boards;
     mod chat;
+    mod engine;
     mod groups;
     mod inbox;
     pub(crate) mod inbox_live;
