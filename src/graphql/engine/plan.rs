@@ -14,6 +14,7 @@ use std::{
     sync::Mutex,
 };
 
+use async_graphql::parser::Positioned;
 use async_graphql::{
     Name, Request, Value, Variables,
     parser::types::{
@@ -298,51 +299,48 @@ fn variables_in(
     seen_fragments: &mut BTreeSet<Name>,
 ) {
     for item in &selection.items {
-        for directive in item.node.directives() {
-            for (_, value) in &directive.node.arguments {
-                value_variables(&value.node, found);
-            }
-        }
-        match &item.node {
+        arguments_variables(
+            item.node
+                .directives()
+                .iter()
+                .flat_map(|d| &d.node.arguments),
+            found,
+        );
+        let nested = match &item.node {
             Selection::Field(field) => {
-                for (_, value) in &field.node.arguments {
-                    value_variables(&value.node, found);
-                }
-                variables_in(
-                    document,
-                    &field.node.selection_set.node,
-                    found,
-                    seen_fragments,
-                );
+                arguments_variables(&field.node.arguments, found);
+                &field.node.selection_set.node
             }
-            Selection::InlineFragment(fragment) => {
-                variables_in(
-                    document,
-                    &fragment.node.selection_set.node,
-                    found,
-                    seen_fragments,
-                );
-            }
+            Selection::InlineFragment(fragment) => &fragment.node.selection_set.node,
             Selection::FragmentSpread(spread) => {
                 let name = &spread.node.fragment_name.node;
-                if !seen_fragments.insert(name.clone()) {
-                    continue;
-                }
-                if let Some(fragment) = document.fragments.get(name) {
-                    for directive in &fragment.node.directives {
-                        for (_, value) in &directive.node.arguments {
-                            value_variables(&value.node, found);
-                        }
+                let fragment = document.fragments.get(name);
+                match fragment {
+                    Some(fragment) if seen_fragments.insert(name.clone()) => {
+                        arguments_variables(
+                            fragment
+                                .node
+                                .directives
+                                .iter()
+                                .flat_map(|d| &d.node.arguments),
+                            found,
+                        );
+                        &fragment.node.selection_set.node
                     }
-                    variables_in(
-                        document,
-                        &fragment.node.selection_set.node,
-                        found,
-                        seen_fragments,
-                    );
+                    _ => continue,
                 }
             }
-        }
+        };
+        variables_in(document, nested, found, seen_fragments);
+    }
+}
+
+fn arguments_variables<'a>(
+    arguments: impl IntoIterator<Item = &'a (Positioned<Name>, Positioned<Written>)>,
+    found: &mut BTreeSet<Name>,
+) {
+    for (_, value) in arguments {
+        value_variables(&value.node, found);
     }
 }
 
