@@ -359,3 +359,67 @@ async fn what_the_engine_cannot_run_async_graphql_runs_and_refuses_alike() {
     let stats = engine.engine_stats().unwrap();
     assert_eq!(stats.handed_over, documents.len() as u64, "{stats:?}");
 }
+
+#[tokio::test]
+async fn subscriptions_that_come_and_go_leave_nothing_behind() {
+    let (app, alice, bob, _board, card) = shared_card().await;
+    app.assign(&alice, &card, &bob).await;
+    let (_, engine) = executors(&app);
+    const ROUNDS: u64 = 5;
+    const SUBSCRIBERS: usize = 100;
+    for round in 0..ROUNDS {
+        let mut streams: Vec<_> = (0..SUBSCRIBERS)
+            .map(|_| {
+                let request = async_graphql::Request::new(
+                    "subscription($u: ID!) { notifications(userId: $u) { id message } }",
+                )
+                .variables(async_graphql::Variables::from_json(json!({"u": bob.id})))
+                .data(signed_in(&bob));
+                let (tx, rx) = mpsc::unbounded_channel();
+                let mut deliveries = engine.subscribe(request, None);
+                let task = tokio::spawn(async move {
+                    while let Some(delivery) = deliveries.next().await {
+                        let Delivery::Rendered(rendered) = delivery else {
+                            panic!("handed over");
+                        };
+                        if tx.send(rendered.payload()).is_err() {
+                            break;
+                        }
+                    }
+                });
+                (rx, task)
+            })
+            .collect();
+        wait_for_subscriptions(&app, SUBSCRIBERS).await;
+        assert_eq!(engine.engine_stats().unwrap().live, SUBSCRIBERS);
+        let title = format!("Round {round}");
+        app.update_title(&alice, &card, &title).await;
+        for (rx, _) in &mut streams {
+            let payload: Value = serde_json::from_str(&next(rx, "a subscriber").await).unwrap();
+            assert_eq!(
+                payload["data"]["notifications"]["message"],
+                format!("Alice updated the card “{title}”")
+            );
+        }
+        for (_, task) in &streams {
+            task.abort();
+        }
+        drop(streams);
+        wait_for_subscriptions(&app, 0).await;
+    }
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while engine.engine_stats().unwrap().live != 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "subscriptions leaked"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+    let stats = engine.engine_stats().unwrap();
+    // One plan for the one operation; one render per event, which every
+    // other subscriber of the round reused.
+    assert_eq!(stats.plans, 1, "{stats:?}");
+    assert_eq!(stats.renders, ROUNDS, "{stats:?}");
+    assert_eq!(stats.shared, ROUNDS * (SUBSCRIBERS as u64 - 1), "{stats:?}");
+    assert_eq!(stats.handed_over, 0, "{stats:?}");
+}
