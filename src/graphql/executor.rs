@@ -16,7 +16,7 @@ use async_graphql::{Data, Executor, Request, Response, ServerError, parser::type
 use futures_util::{StreamExt, stream, stream::BoxStream};
 
 use super::{
-    HeraldSchema,
+    HeraldSchema, Loaders, Services,
     documents::DocumentCache,
     engine::{Delivery, Engine, EngineStats},
     guard::{DocumentLimits, code_input_errors, code_limit_errors},
@@ -48,7 +48,8 @@ impl HeraldExecutor {
 
     /// The same, with subscriptions run by the engine where it has a
     /// plan for them.
-    pub fn with_engine(mut self, engine: Engine) -> Self {
+    pub fn with_engine(mut self, services: Services, loaders: Arc<Loaders>) -> Self {
+        let engine = Engine::new(self.clone(), services, loaders);
         self.engine = Some(Arc::new(engine));
         self
     }
@@ -67,7 +68,7 @@ impl HeraldExecutor {
         session_data: Option<Arc<Data>>,
     ) -> BoxStream<'static, Delivery> {
         match &self.engine {
-            Some(engine) => engine.subscribe(self, request, session_data),
+            Some(engine) => engine.subscribe(request, session_data),
             None => self
                 .execute_stream(request, session_data)
                 .map(Delivery::Response)

@@ -95,7 +95,7 @@ pub fn build(services: Services) -> (HeraldSchema, HeraldExecutor) {
     let schema = schema_with(services.clone(), Arc::clone(&loaders));
     let executor = HeraldExecutor::new(schema.clone(), &services.config.limits);
     let executor = match services.config.subscription_engine {
-        true => executor.with_engine(engine::Engine::new(services, loaders)),
+        true => executor.with_engine(services, loaders),
         false => executor,
     };
     (schema, executor)

@@ -35,13 +35,13 @@ use std::{
     },
 };
 
-use async_graphql::{Data, Executor, Request, Response};
+use async_graphql::{Data, Executor, Request, Response, Variables};
 use futures_util::{StreamExt, stream, stream::BoxStream};
 use rand::RngCore;
 
 pub use template::{RenderMarks, Template};
 
-use self::plan::{Plan, Start};
+use self::plan::{Plan, RenderValues, Start};
 use super::{
     HeraldExecutor, Loaders, NotificationCursor, Services, notifications::notification_source,
     parse_id, subscriptions::opened,
@@ -134,6 +134,9 @@ struct Plans {
 }
 
 pub struct Engine {
+    /// Runs the renders and what the engine hands over (without an engine
+    /// of its own).
+    exec: HeraldExecutor,
     services: Services,
     loaders: Arc<Loaders>,
     nonce: String,
@@ -142,10 +145,11 @@ pub struct Engine {
 }
 
 impl Engine {
-    pub fn new(services: Services, loaders: Arc<Loaders>) -> Engine {
+    pub fn new(exec: HeraldExecutor, services: Services, loaders: Arc<Loaders>) -> Engine {
         let mut nonce = [0u8; 12];
         rand::thread_rng().fill_bytes(&mut nonce);
         Engine {
+            exec,
             services,
             loaders,
             nonce: nonce.iter().map(|b| format!("{b:02x}")).collect(),
@@ -173,14 +177,13 @@ impl Engine {
     /// else through async-graphql.
     pub(super) fn subscribe(
         self: &Arc<Self>,
-        exec: &HeraldExecutor,
         mut request: Request,
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Delivery> {
-        let Some(ready) = self.ready(exec, &mut request, session.as_deref()) else {
-            return self.hand_over(exec, request, session);
+        let Some(ready) = self.ready(&mut request, session.as_deref()) else {
+            return self.hand_over(request, session);
         };
-        let (engine, exec) = (Arc::clone(self), exec.clone());
+        let engine = Arc::clone(self);
         // Boxed, so that the stream keeps none of the start's state once
         // it has started.
         let started = Box::pin(async move {
@@ -191,18 +194,18 @@ impl Engine {
                 me,
                 resumed,
             } = ready;
-            let valid = match plan.validated(&start.render_key) {
+            let valid = match plan.validated(&start.render.key) {
                 Some(valid) => valid,
                 None => {
                     let valid = engine
-                        .validate(&exec, &plan, &start, &auth, session.clone(), me)
+                        .validate(&plan, &start, &auth, session.clone(), me)
                         .await;
-                    plan.record_validation(start.render_key.clone(), valid);
+                    plan.record_validation(start.render.key.clone(), valid);
                     valid
                 }
             };
             if !valid {
-                return engine.hand_over(&exec, request, session);
+                return engine.hand_over(request, session);
             }
             let items =
                 match notification_source(&engine.services, &engine.loaders, me, resumed).await {
@@ -211,18 +214,23 @@ impl Engine {
                 };
             let Ok(items) = items else {
                 // async-graphql meets the same failure and reports it.
-                return engine.hand_over(&exec, request, session);
+                return engine.hand_over(request, session);
             };
+            // The session's own caller (a websocket's) is not copied.
+            let auth = request
+                .data
+                .contains_key(&TypeId::of::<Auth>())
+                .then(|| Box::new(auth));
             drop(request);
             engine.counts.live.fetch_add(1, Ordering::Relaxed);
             let subscriber = Arc::new(Subscriber {
                 engine,
-                exec,
                 plan,
                 auth,
                 session,
-                render_values: start.render_values,
-                render_key: start.render_key,
+                render: Some(start.render)
+                    .filter(|r| !r.values.is_empty())
+                    .map(Box::new),
                 me,
             });
             items
@@ -237,25 +245,20 @@ impl Engine {
 
     fn hand_over(
         &self,
-        exec: &HeraldExecutor,
         request: Request,
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Delivery> {
         self.counts.handed_over.fetch_add(1, Ordering::Relaxed);
-        exec.execute_stream(request, session)
+        self.exec
+            .execute_stream(request, session)
             .map(Delivery::Response)
             .boxed()
     }
 
     /// The plan and the caller for `request`, when a plan fits it and its
     /// root field's checks pass (a refusal is async-graphql's to word).
-    fn ready(
-        &self,
-        exec: &HeraldExecutor,
-        request: &mut Request,
-        session: Option<&Data>,
-    ) -> Option<Ready> {
-        let plan = self.plan(exec, request)?;
+    fn ready(&self, request: &mut Request, session: Option<&Data>) -> Option<Ready> {
+        let plan = self.plan(request)?;
         let start = plan.start(request)?;
         let auth = found::<Auth>(&request.data, session)?.clone();
         let me = auth.principal().ok()?.user;
@@ -280,12 +283,12 @@ impl Engine {
     }
 
     /// The plan of `request`'s operation, made on its first use.
-    fn plan(&self, exec: &HeraldExecutor, request: &mut Request) -> Option<Arc<Plan>> {
+    fn plan(&self, request: &mut Request) -> Option<Arc<Plan>> {
         let key = (request.query.clone(), request.operation_name.clone());
         if let Some(plan) = self.lock_plans().by_operation.get(&key) {
             return plan.clone();
         }
-        exec.prepare(request).ok()?;
+        self.exec.prepare(request).ok()?;
         let document = request.parsed_query().ok()?;
         let plan = Plan::of(document, &key.0, key.1.as_deref()).map(Arc::new);
         let mut plans = self.lock_plans();
@@ -309,7 +312,6 @@ impl Engine {
     /// the operation is refused.
     async fn validate(
         &self,
-        exec: &HeraldExecutor,
         plan: &Plan,
         start: &Start,
         auth: &Auth,
@@ -317,10 +319,14 @@ impl Engine {
         me: Id,
     ) -> bool {
         let request = plan
-            .request(plan.render_variables(&start.render_values, me))
+            .request(plan.render_variables(&start.render.values, me))
             .data(RenderItem::<Notified>::new(None))
             .data(auth.clone());
-        exec.execute_stream(request, session).next().await.is_none()
+        self.exec
+            .execute_stream(request, session)
+            .next()
+            .await
+            .is_none()
     }
 }
 
@@ -333,15 +339,15 @@ struct Ready {
     resumed: Option<Id>,
 }
 
-/// One subscription the engine runs.
+/// One subscription the engine runs: what a render needs, and no more.
 struct Subscriber {
     engine: Arc<Engine>,
-    exec: HeraldExecutor,
     plan: Arc<Plan>,
-    auth: Auth,
+    /// The caller, when the request rather than the session carries it.
+    auth: Option<Box<Auth>>,
     session: Option<Arc<Data>>,
-    render_values: async_graphql::Variables,
-    render_key: String,
+    /// The values of the variables the selection uses, when it uses any.
+    render: Option<Box<RenderValues>>,
     me: Id,
 }
 
@@ -363,7 +369,8 @@ impl Subscriber {
             }
         };
         let id = notified.row.id;
-        let (slot, reused) = self.plan.slots.of(&self.render_key, &notified);
+        let key = self.render.as_ref().map_or("", |r| r.key.as_str());
+        let (slot, reused) = self.plan.slots.of(key, &notified);
         let template = slot
             .template
             .get_or_init(|| self.render(Ok(Arc::clone(&notified))))
@@ -386,13 +393,20 @@ impl Subscriber {
     /// Renders `item` through async-graphql, marks in place of its ids.
     async fn render(&self, item: AppResult<Arc<Notified>>) -> Arc<Template> {
         let marks = Arc::new(RenderMarks::new(&self.engine.nonce));
-        let request = self
+        let values = match &self.render {
+            Some(render) => self.plan.render_variables(&render.values, self.me),
+            None => self.plan.render_variables(&Variables::default(), self.me),
+        };
+        let mut request = self
             .plan
-            .request(self.plan.render_variables(&self.render_values, self.me))
+            .request(values)
             .data(RenderItem::new(Some(item)))
-            .data(Arc::clone(&marks))
-            .data(self.auth.clone());
+            .data(Arc::clone(&marks));
+        if let Some(auth) = &self.auth {
+            request = request.data(Auth::clone(auth));
+        }
         let response = self
+            .engine
             .exec
             .execute_stream(request, self.session.clone())
             .next()

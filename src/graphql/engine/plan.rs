@@ -71,12 +71,17 @@ pub(super) struct Plan {
     pub slots: Slots,
 }
 
+/// The values of the variables a plan's selection uses, and the same as
+/// one key.
+#[derive(Default)]
+pub(super) struct RenderValues {
+    pub values: Variables,
+    pub key: String,
+}
+
 /// What one request asks of a plan.
 pub(super) struct Start {
-    /// The values of the render variables, when there are any.
-    pub render_values: Variables,
-    /// Those values as one key.
-    pub render_key: String,
+    pub render: RenderValues,
     pub user_id: Option<String>,
     pub after: Option<String>,
 }
@@ -186,8 +191,10 @@ impl Plan {
             },
         };
         Some(Start {
-            render_values,
-            render_key,
+            render: RenderValues {
+                values: render_values,
+                key: render_key,
+            },
             user_id: argument(&self.user_id)?,
             after: argument(&self.after)?,
         })
@@ -419,7 +426,7 @@ mod tests {
             .unwrap();
         assert_eq!(fits.user_id.as_deref(), Some("7"));
         assert_eq!(fits.after, None);
-        assert_eq!(fits.render_key, "{n: 3}");
+        assert_eq!(fits.render.key, "{n: 3}");
         for misfit in [
             serde_json::json!({}),
             serde_json::json!({"u": 7}),

@@ -9,10 +9,7 @@ use std::{sync::Arc, time::Duration};
 
 use async_graphql::Executor;
 use futures_util::StreamExt;
-use herald::graphql::{
-    HeraldExecutor, Loaders,
-    engine::{Delivery, Engine},
-};
+use herald::graphql::{HeraldExecutor, Loaders, engine::Delivery};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
@@ -167,10 +164,10 @@ fn run_both(
 fn executors(app: &TestApp) -> (HeraldExecutor, HeraldExecutor) {
     let limits = &app.services.config.limits;
     let reference = HeraldExecutor::new(app.schema.clone(), limits);
-    let engine = HeraldExecutor::new(app.schema.clone(), limits).with_engine(Engine::new(
+    let engine = HeraldExecutor::new(app.schema.clone(), limits).with_engine(
         app.services.clone(),
         Arc::new(Loaders::new(app.services.store.clone())),
-    ));
+    );
     (reference, engine)
 }
 
