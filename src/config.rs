@@ -212,8 +212,8 @@ pub struct Config {
     )]
     pub metrics: bool,
 
-    /// Whether `notifications` subscriptions run on the subscription
-    /// engine (one plan per operation, one render per event); `false`
+    /// Whether `notifications` and `chatMessages` subscriptions run on
+    /// the subscription engine (one plan per operation, one render per event); `false`
     /// runs every subscription through async-graphql's own execution,
     /// with the same results at a higher cost per subscriber.
     #[arg(

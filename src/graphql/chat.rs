@@ -11,10 +11,10 @@
 use std::sync::Arc;
 
 use async_graphql::{Context, ID, Object, Subscription};
-use futures_util::Stream;
+use futures_util::{FutureExt, StreamExt, future::BoxFuture, stream::BoxStream};
 
 use super::{
-    ContextExt, acting_user, datetime, list_cost, list_limit,
+    ContextExt, Services, acting_user, datetime, engine, list_cost, list_limit,
     loaders::load_existing,
     parse_id,
     subscriptions::{ResumedIn, Source, resumable, resume_point},
@@ -26,7 +26,7 @@ use crate::{
     error::{AppError, AppResult},
     model::{ChatMessage, ChatRoom, Event, Id, Topic, User},
     notify::{self as rules, mentioned_members},
-    store::{Muted, Retained, WriteTx},
+    store::{Muted, Retained, StoreError, WriteTx},
 };
 
 /// The longest message accepted, in characters. Chat lines are short;
@@ -276,62 +276,89 @@ impl ChatSubscription {
         ctx: &Context<'_>,
         room_id: ID,
         after: Option<ID>,
-    ) -> Result<impl Stream<Item = AppResult<ChatMessageNode>> + use<>, AppError> {
+    ) -> Result<BoxStream<'static, AppResult<ChatMessageNode>>, AppError> {
+        // The subscription engine renders one item through this resolver
+        // (or checks the operation without running it).
+        if let Some(rendered) = ctx.data_opt::<engine::RenderItem<ChatMessage>>() {
+            return Ok(rendered
+                .take()
+                .map(|item| item.map(ChatMessageNode))
+                .boxed());
+        }
         let me = ctx.caller()?;
         let room_id = parse_id("roomId", &room_id)?;
         let decode = |field, id: &str| parse_id(field, &ID(id.to_owned()));
         let after = resume_point(ctx, after.as_ref().map(|a| a.as_str()), decode)?;
-        let store = ctx.services().store.clone();
-        let room = store
-            .chat_room(room_id)
-            .await?
-            .ok_or_else(|| AppError::not_found("chat room"))?
-            .id;
-        // The membership this subscription belongs to: if it ends (even
-        // if the user joins again), so does the subscription.
-        let since = store
-            .chat_member_since(room, me)
-            .await?
-            .ok_or_else(members_only)?;
-        let resumed_in = after.map(|_| ResumedIn::Sequence(Retained::ChatMessages, room));
-        let after = match after {
-            Some(after) => after,
-            None => store.latest_chat_message_id(room).await?,
-        };
-        let pick = move |event: Event| match event {
-            Event::ChatMessage(m) if m.room_id == room => Picked::Item(m),
-            Event::ChatMemberLeft { room_id, user_id } if room_id == room && user_id == me => {
-                Picked::End
-            }
-            _ => Picked::Skip,
-        };
-        // Every store read re-checks the membership, so that a leave
-        // committed before the subscription existed (or lost in an
-        // overflow) still ends it.
-        let fetch_after = move |after| {
-            let store = store.clone();
-            async move {
-                if store.chat_member_since(room, me).await? != Some(since) {
-                    return Ok(None);
-                }
-                store.chat_messages_after(room, after).await.map(Some)
-            }
-        };
-        let source = Source {
-            topic: Topic::Room(room),
-            after,
-            resumed_in,
-            pick,
-            fetch_after,
-            // The first read also checks membership: always take it.
-            newest_read_at: None,
-        };
-        resumable(
+        let source = room_source(ctx.services(), me, room_id, after).await?;
+        Ok(resumable(
             ctx,
             source,
             |m: &ChatMessage| m.id.to_string(),
             ChatMessageNode,
         )
-        .await
+        .await?
+        .boxed())
     }
+}
+
+/// Where `me`'s subscription to `room_id` resumes: after `after`, else
+/// after the room's newest message; NOT_FOUND for no such room,
+/// FORBIDDEN unless `me` is a member.
+pub(super) async fn room_source(
+    services: &Services,
+    me: Id,
+    room_id: Id,
+    after: Option<Id>,
+) -> AppResult<
+    Source<
+        impl Fn(Event) -> Picked<ChatMessage> + use<>,
+        impl Fn(Id) -> BoxFuture<'static, Result<Option<Vec<ChatMessage>>, StoreError>> + use<>,
+    >,
+> {
+    let store = services.store.clone();
+    let room = store
+        .chat_room(room_id)
+        .await?
+        .ok_or_else(|| AppError::not_found("chat room"))?
+        .id;
+    // The membership this subscription belongs to: if it ends (even if the
+    // user joins again), so does the subscription.
+    let since = store
+        .chat_member_since(room, me)
+        .await?
+        .ok_or_else(members_only)?;
+    let resumed_in = after.map(|_| ResumedIn::Sequence(Retained::ChatMessages, room));
+    let after = match after {
+        Some(after) => after,
+        None => store.latest_chat_message_id(room).await?,
+    };
+    let pick = move |event: Event| match event {
+        Event::ChatMessage(m) if m.room_id == room => Picked::Item(m),
+        Event::ChatMemberLeft { room_id, user_id } if room_id == room && user_id == me => {
+            Picked::End
+        }
+        _ => Picked::Skip,
+    };
+    // Every store read re-checks the membership, so that a leave
+    // committed before the subscription existed (or lost in an overflow)
+    // still ends it.
+    let fetch_after = move |after| {
+        let store = store.clone();
+        async move {
+            if store.chat_member_since(room, me).await? != Some(since) {
+                return Ok(None);
+            }
+            store.chat_messages_after(room, after).await.map(Some)
+        }
+        .boxed()
+    };
+    Ok(Source {
+        topic: Topic::Room(room),
+        after,
+        resumed_in,
+        pick,
+        fetch_after,
+        // The first read also checks membership: always take it.
+        newest_read_at: None,
+    })
 }

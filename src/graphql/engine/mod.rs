@@ -1,6 +1,7 @@
-//! The subscription engine: `notifications` subscriptions run from a plan
-//! shared by every subscription of one operation, and each event is
-//! rendered once per plan rather than once per subscriber.
+//! The subscription engine: `notifications` and `chatMessages`
+//! subscriptions run from a plan shared by every subscription of one
+//! operation, and each event is rendered once per plan rather than once
+//! per subscriber.
 //!
 //! async-graphql runs a subscription as its own `execute_stream`: a copy
 //! of the document, the variables and the execution state per
@@ -10,7 +11,8 @@
 //! and its gap-free stream, which is unchanged), and a delivery is:
 //!
 //! 1. find the plan's slot for the event (one fan-out's recipients share
-//!    the event's row apart from their ids, and the rows it names);
+//!    the event's row apart from their ids, and the rows it names; a
+//!    room's members share its message);
 //! 2. the first recipient renders it through async-graphql itself, with
 //!    marks in place of `id` and `cursor`; the JSON is cut at the marks;
 //! 3. every recipient fills the holes with its own id and cursor.
@@ -38,19 +40,21 @@ use std::{
 use async_graphql::{Data, Executor, Request, Response, Variables};
 use futures_util::{StreamExt, stream, stream::BoxStream};
 use rand::RngCore;
+use tokio::sync::{mpsc, oneshot};
+use tokio_stream::wrappers::UnboundedReceiverStream;
 
 pub use template::{RenderMarks, Template};
 
-use self::plan::{Plan, RenderValues, Start};
+use self::plan::{Plan, RenderValues, Root, Start};
 use super::{
-    HeraldExecutor, Loaders, NotificationCursor, Services, notifications::notification_source,
-    parse_id, subscriptions::opened,
+    HeraldExecutor, Loaders, NotificationCursor, Services, chat::room_source,
+    notifications::notification_source, parse_id, subscriptions::opened,
 };
 use crate::{
     auth::Auth,
     delivery::LastEventId,
     error::{AppResult, UNSERIALISABLE_RESULT},
-    model::{Id, Notified},
+    model::{ChatMessage, Id, Notified},
 };
 
 /// Distinct operations (text and name) whose plan is kept.
@@ -63,11 +67,12 @@ pub enum Delivery {
     Rendered(Rendered),
 }
 
-/// One recipient's payload: a shared template and the notification that
-/// fills it.
+/// One recipient's payload: a shared template and the item that fills
+/// it.
 pub struct Rendered {
     template: Arc<Template>,
     item: Option<Id>,
+    event_id: fn(Id) -> String,
 }
 
 impl Rendered {
@@ -81,25 +86,121 @@ impl Rendered {
         self.template.filled(self.item)
     }
 
-    /// The item's cursor, which SSE sends as the event's id.
+    /// The item's cursor (a notification's) or id (a chat message's),
+    /// which SSE sends as the event's id.
     pub fn event_id(&self) -> Option<String> {
-        self.item.map(|id| NotificationCursor(id).encode())
+        self.item.map(self.event_id)
     }
 }
 
-/// The one item a render (or a validation, with none) hands the root
-/// field's resolver instead of a stream.
-pub struct RenderItem<T>(Mutex<Option<AppResult<Arc<T>>>>);
+/// An item a plan renders: what tells two recipients' items apart, and
+/// what names it to SSE.
+pub trait Renderable: Any + Send + Sync {
+    fn id(&self) -> Id;
+    /// Whether `self` and `other` render alike but for their ids.
+    fn same_event(&self, other: &Self) -> bool;
+    fn event_id(id: Id) -> String;
+}
+
+impl Renderable for Notified {
+    fn id(&self) -> Id {
+        self.row.id
+    }
+    fn same_event(&self, other: &Self) -> bool {
+        template::same_notification(self, other)
+    }
+    fn event_id(id: Id) -> String {
+        NotificationCursor(id).encode()
+    }
+}
+
+/// A room's message is one item for every member: the same id, the same
+/// payload.
+impl Renderable for ChatMessage {
+    fn id(&self) -> Id {
+        self.id
+    }
+    fn same_event(&self, other: &Self) -> bool {
+        self.id == other.id && self.room_id == other.room_id
+    }
+    fn event_id(id: Id) -> String {
+        id.to_string()
+    }
+}
+
+/// What a render hands the root field's resolver instead of its stream:
+/// one item (none for a validation), or the feed of a plan's renderer.
+pub struct RenderItem<T>(Mutex<Option<Feed<T>>>);
+
+enum Feed<T> {
+    One(Option<AppResult<Arc<T>>>),
+    Renderer(mpsc::UnboundedReceiver<Arc<T>>),
+}
 
 impl<T: Send + Sync + 'static> RenderItem<T> {
     fn new(item: Option<AppResult<Arc<T>>>) -> Self {
-        RenderItem(Mutex::new(item))
+        RenderItem(Mutex::new(Some(Feed::One(item))))
+    }
+
+    fn feed(items: mpsc::UnboundedReceiver<Arc<T>>) -> Self {
+        RenderItem(Mutex::new(Some(Feed::Renderer(items))))
     }
 
     pub fn take(&self) -> BoxStream<'static, AppResult<Arc<T>>> {
-        let item = self.0.lock().unwrap_or_else(|p| p.into_inner()).take();
-        stream::iter(item).boxed()
+        match self.0.lock().unwrap_or_else(|p| p.into_inner()).take() {
+            Some(Feed::One(item)) => stream::iter(item).boxed(),
+            Some(Feed::Renderer(items)) => UnboundedReceiverStream::new(items).map(Ok).boxed(),
+            None => stream::empty().boxed(),
+        }
     }
+}
+
+/// A request to a plan's renderer: an item, and where its template goes.
+type RenderJob<T> = (Arc<T>, oneshot::Sender<Arc<Template>>);
+
+/// Starts a renderer: one async-graphql execution of `request`, kept for
+/// the plan's life, that renders each item sent to it. A render then
+/// costs what executing the selection costs, without a request's parse,
+/// validation and set-up. It runs in a task of its own, so that a
+/// subscriber that goes away mid-render cannot leave a result behind for
+/// the next one.
+fn start_renderer<T: Renderable>(
+    exec: HeraldExecutor,
+    request: Request,
+    session: Option<Arc<Data>>,
+    marks: Arc<RenderMarks>,
+    viewer: Id,
+) -> mpsc::UnboundedSender<RenderJob<T>> {
+    let (jobs, mut queue) = mpsc::unbounded_channel::<RenderJob<T>>();
+    let (feed, items) = mpsc::unbounded_channel();
+    let request = request
+        .data(RenderItem::<T>::feed(items))
+        .data(Arc::clone(&marks));
+    tokio::spawn(async move {
+        let mut results = exec.execute_stream(request, session);
+        while let Some((item, reply)) = queue.recv().await {
+            marks.reset();
+            if feed.send(item).is_err() {
+                break;
+            }
+            let Some(response) = results.next().await else {
+                break;
+            };
+            let _ = reply.send(Arc::new(Template::cut(
+                &payload_json(&response),
+                &marks,
+                viewer,
+            )));
+        }
+    });
+    jobs
+}
+
+fn payload_json(response: &Response) -> String {
+    serde_json::to_string(response).unwrap_or_else(|err| {
+        tracing::error!(error = %err, "could not serialise a result");
+        UNSERIALISABLE_RESULT.to_owned()
+    })
 }
 
 /// The engine's counters: what it holds now and what it has done.
@@ -192,14 +293,13 @@ impl Engine {
                 start,
                 auth,
                 me,
+                room,
                 resumed,
             } = ready;
             let valid = match plan.validated(&start.render.key) {
                 Some(valid) => valid,
                 None => {
-                    let valid = engine
-                        .validate(&plan, &start, &auth, session.clone(), me)
-                        .await;
+                    let valid = engine.validate(&plan, &start, &auth, session.clone()).await;
                     plan.record_validation(start.render.key.clone(), valid);
                     valid
                 }
@@ -207,38 +307,41 @@ impl Engine {
             if !valid {
                 return engine.hand_over(request, session);
             }
-            let items =
-                match notification_source(&engine.services, &engine.loaders, me, resumed).await {
-                    Ok(source) => opened(&engine.services, source).await,
-                    Err(err) => Err(err),
-                };
-            let Ok(items) = items else {
-                // async-graphql meets the same failure and reports it.
-                return engine.hand_over(request, session);
-            };
             // The session's own caller (a websocket's) is not copied.
-            let auth = request
-                .data
-                .contains_key(&TypeId::of::<Auth>())
-                .then(|| Box::new(auth));
-            drop(request);
+            let in_request = request.data.contains_key(&TypeId::of::<Auth>());
+            // Counted from here; the subscriber's drop uncounts it.
             engine.counts.live.fetch_add(1, Ordering::Relaxed);
-            let subscriber = Arc::new(Subscriber {
-                engine,
+            let subscriber = Subscriber {
+                engine: Arc::clone(&engine),
                 plan,
-                auth,
-                session,
+                auth: in_request.then(|| Box::new(auth)),
+                session: session.clone(),
                 render: Some(start.render)
                     .filter(|r| !r.values.is_empty())
                     .map(Box::new),
                 me,
-            });
-            items
-                .then(move |item| {
-                    let subscriber = Arc::clone(&subscriber);
-                    Box::pin(async move { subscriber.deliver(item).await })
-                })
-                .boxed()
+            };
+            let services = &engine.services;
+            let items = match room {
+                None => match notification_source(services, &engine.loaders, me, resumed).await {
+                    Ok(source) => opened(services, source)
+                        .await
+                        .map(|items| subscriber.run(items)),
+                    Err(err) => Err(err),
+                },
+                Some(room) => match room_source(services, me, room, resumed).await {
+                    Ok(source) => opened(services, source)
+                        .await
+                        .map(|items| subscriber.run(items)),
+                    Err(err) => Err(err),
+                },
+            };
+            match items {
+                Ok(items) => items,
+                // async-graphql meets the same failure or refusal, and
+                // words it.
+                Err(_) => engine.hand_over(request, session),
+            }
         });
         stream::once(started).flatten().boxed()
     }
@@ -262,15 +365,20 @@ impl Engine {
         let start = plan.start(request)?;
         let auth = found::<Auth>(&request.data, session)?.clone();
         let me = auth.principal().ok()?.user;
-        let user_id = start.user_id.as_deref()?;
-        if parse_id("userId", &user_id.into()).ok()? != me {
-            return None;
-        }
+        let key = parse_id("key", &start.key.as_deref()?.into()).ok()?;
+        let room = match plan.root {
+            // Only one's own notifications; the refusal is async-graphql's.
+            Root::Notifications if key != me => return None,
+            Root::Notifications => None,
+            Root::ChatMessages => Some(key),
+        };
+        let decode = |field, text: &str| match plan.root {
+            Root::Notifications => NotificationCursor::decode(field, text).ok(),
+            Root::ChatMessages => parse_id(field, &text.into()).ok(),
+        };
         let resumed = match (&start.after, found::<LastEventId>(&request.data, session)) {
-            (Some(after), _) => Some(NotificationCursor::decode("after", after).ok()?),
-            (None, Some(LastEventId(id))) => {
-                Some(NotificationCursor::decode("Last-Event-ID", id).ok()?)
-            }
+            (Some(after), _) => Some(decode("after", after)?),
+            (None, Some(LastEventId(id))) => Some(decode("Last-Event-ID", id)?),
             (None, None) => None,
         };
         Some(Ready {
@@ -278,6 +386,7 @@ impl Engine {
             start,
             auth,
             me,
+            room,
             resumed,
         })
     }
@@ -316,11 +425,11 @@ impl Engine {
         start: &Start,
         auth: &Auth,
         session: Option<Arc<Data>>,
-        me: Id,
     ) -> bool {
         let request = plan
-            .request(plan.render_variables(&start.render.values, me))
+            .request(plan.render_variables(&start.render.values))
             .data(RenderItem::<Notified>::new(None))
+            .data(RenderItem::<ChatMessage>::new(None))
             .data(auth.clone());
         self.exec
             .execute_stream(request, session)
@@ -336,6 +445,8 @@ struct Ready {
     start: Start,
     auth: Auth,
     me: Id,
+    /// The room of a `chatMessages` subscription.
+    room: Option<Id>,
     resumed: Option<Id>,
 }
 
@@ -358,25 +469,40 @@ impl Drop for Subscriber {
 }
 
 impl Subscriber {
-    async fn deliver(&self, item: AppResult<Arc<Notified>>) -> Delivery {
-        let notified = match item {
-            Ok(notified) => notified,
+    /// The deliveries of `items`.
+    fn run<T: Renderable>(
+        self,
+        items: impl futures_util::Stream<Item = AppResult<Arc<T>>> + Send + 'static,
+    ) -> BoxStream<'static, Delivery> {
+        let subscriber = Arc::new(self);
+        items
+            .then(move |item| {
+                let subscriber = Arc::clone(&subscriber);
+                Box::pin(async move { subscriber.deliver(item).await })
+            })
+            .boxed()
+    }
+
+    async fn deliver<T: Renderable>(&self, item: AppResult<Arc<T>>) -> Delivery {
+        let item = match item {
+            Ok(item) => item,
             Err(err) => {
                 return Delivery::Rendered(Rendered {
-                    template: self.render(Err(err)).await,
+                    template: self.render::<T>(Err(err)).await,
                     item: None,
+                    event_id: T::event_id,
                 });
             }
         };
-        let id = notified.row.id;
+        let id = item.id();
         let key = self.render.as_ref().map_or("", |r| r.key.as_str());
-        let (slot, reused) = self.plan.slots.of(key, &notified);
+        let (slot, reused) = self.plan.slots.of(key, &item);
         let template = slot
             .template
-            .get_or_init(|| self.render(Ok(Arc::clone(&notified))))
+            .get_or_init(|| self.render_shared(Arc::clone(&item)))
             .await;
         let template = match template.for_viewer {
-            Some(viewer) if viewer != self.me => self.render(Ok(notified)).await,
+            Some(viewer) if viewer != self.me => self.render(Ok(item)).await,
             _ => {
                 if reused {
                     self.engine.counts.shared.fetch_add(1, Ordering::Relaxed);
@@ -387,19 +513,54 @@ impl Subscriber {
         Delivery::Rendered(Rendered {
             template,
             item: Some(id),
+            event_id: T::event_id,
         })
     }
 
-    /// Renders `item` through async-graphql, marks in place of its ids.
-    async fn render(&self, item: AppResult<Arc<Notified>>) -> Arc<Template> {
+    /// Renders `item` with the plan's renderer for these render values,
+    /// started by the first subscriber that needs it.
+    async fn render_shared<T: Renderable>(&self, item: Arc<T>) -> Arc<Template> {
+        let key = self.render.as_ref().map_or("", |r| r.key.as_str());
+        let renderer = self.plan.renderer(key, || {
+            let mut request = self.plan.request(self.render_values());
+            if let Some(auth) = &self.auth {
+                request = request.data(Auth::clone(auth));
+            }
+            let marks = Arc::new(RenderMarks::new(&self.engine.nonce));
+            start_renderer::<T>(
+                self.engine.exec.clone(),
+                request,
+                self.session.clone(),
+                marks,
+                self.me,
+            )
+        });
+        let (reply, template) = oneshot::channel();
+        if let Some(renderer) = renderer
+            && renderer.send((Arc::clone(&item), reply)).is_ok()
+            && let Ok(template) = template.await
+        {
+            self.engine.counts.renders.fetch_add(1, Ordering::Relaxed);
+            return template;
+        }
+        // No renderer (too many render values), or it has stopped.
+        self.render(Ok(item)).await
+    }
+
+    fn render_values(&self) -> Variables {
+        match &self.render {
+            Some(render) => self.plan.render_variables(&render.values),
+            None => self.plan.render_variables(&Variables::default()),
+        }
+    }
+
+    /// Renders `item` through async-graphql in a request of its own,
+    /// marks in place of its ids.
+    async fn render<T: Renderable>(&self, item: AppResult<Arc<T>>) -> Arc<Template> {
         let marks = Arc::new(RenderMarks::new(&self.engine.nonce));
-        let values = match &self.render {
-            Some(render) => self.plan.render_variables(&render.values, self.me),
-            None => self.plan.render_variables(&Variables::default(), self.me),
-        };
         let mut request = self
             .plan
-            .request(values)
+            .request(self.render_values())
             .data(RenderItem::new(Some(item)))
             .data(Arc::clone(&marks));
         if let Some(auth) = &self.auth {
@@ -413,11 +574,7 @@ impl Subscriber {
             .await
             .unwrap_or_default();
         self.engine.counts.renders.fetch_add(1, Ordering::Relaxed);
-        let json = serde_json::to_string(&response).unwrap_or_else(|err| {
-            tracing::error!(error = %err, "could not serialise a result");
-            UNSERIALISABLE_RESULT.to_owned()
-        });
-        Arc::new(Template::cut(&json, &marks, self.me))
+        Arc::new(Template::cut(&payload_json(&response), &marks, self.me))
     }
 }
 

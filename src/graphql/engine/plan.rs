@@ -3,15 +3,16 @@
 //! shared by every subscription that sends the same operation.
 //!
 //! Only the operations the engine can run exactly as async-graphql would
-//! get a plan: a subscription whose one root field is `notifications`,
-//! without directives, with literal or variable arguments, and with
+//! get a plan: a subscription whose one root field is `notifications` or
+//! `chatMessages`, without directives, with literal or variable arguments, and with
 //! variables of scalar types. Everything else (and every request a plan
 //! does not fit, e.g. a variable of the wrong type) runs through
 //! async-graphql, which then also words the errors.
 
 use std::{
+    any::Any,
     collections::{BTreeSet, HashMap},
-    sync::Mutex,
+    sync::{Arc, Mutex},
 };
 
 use async_graphql::parser::Positioned;
@@ -56,10 +57,31 @@ enum Scalar {
     Float,
 }
 
+/// The root field a plan streams.
+#[derive(Debug, Clone, Copy, PartialEq, Eq)]
+pub(super) enum Root {
+    /// `notifications(userId, after)`.
+    Notifications,
+    /// `chatMessages(roomId, after)`.
+    ChatMessages,
+}
+
+impl Root {
+    fn of(field: &str) -> Option<(Root, &'static str)> {
+        match field {
+            "notifications" => Some((Root::Notifications, "userId")),
+            "chatMessages" => Some((Root::ChatMessages, "roomId")),
+            _ => None,
+        }
+    }
+}
+
 pub(super) struct Plan {
     pub query: std::sync::Arc<str>,
     pub operation_name: Option<std::sync::Arc<str>>,
-    pub user_id: Argument,
+    pub root: Root,
+    /// Whose stream: `userId`, or `roomId`.
+    pub key: Argument,
     pub after: Argument,
     declared: Vec<Declared>,
     /// The variables the root field's selection uses: their values are
@@ -69,6 +91,8 @@ pub(super) struct Plan {
     validated: Mutex<HashMap<String, bool>>,
     /// The latest events rendered with this plan.
     pub slots: Slots,
+    /// A renderer per distinct render values (of the plan's item type).
+    renderers: Mutex<HashMap<String, Arc<dyn Any + Send + Sync>>>,
 }
 
 /// The values of the variables a plan's selection uses, and the same as
@@ -82,7 +106,7 @@ pub(super) struct RenderValues {
 /// What one request asks of a plan.
 pub(super) struct Start {
     pub render: RenderValues,
-    pub user_id: Option<String>,
+    pub key: Option<String>,
     pub after: Option<String>,
 }
 
@@ -115,10 +139,11 @@ impl Plan {
             return None;
         };
         let root = &root.node;
-        if root.name.node.as_str() != "notifications" || !root.directives.is_empty() {
+        let (kind, key_name) = Root::of(root.name.node.as_str())?;
+        if !root.directives.is_empty() {
             return None;
         }
-        let (mut user_id, mut after) = (Argument::Absent, Argument::Absent);
+        let (mut key, mut after) = (Argument::Absent, Argument::Absent);
         for (name, value) in &root.arguments {
             let argument = match &value.node {
                 Written::String(s) => Argument::Literal(s.clone()),
@@ -127,8 +152,8 @@ impl Plan {
                 _ => return None,
             };
             match name.node.as_str() {
-                "userId" => user_id = argument,
                 "after" => after = argument,
+                name if name == key_name => key = argument,
                 _ => return None,
             }
         }
@@ -148,12 +173,14 @@ impl Plan {
         Some(Plan {
             query: query.into(),
             operation_name: operation_name.map(Into::into),
-            user_id,
+            root: kind,
+            key,
             after,
             declared,
             render_variables,
             validated: Mutex::new(HashMap::new()),
             slots: Slots::default(),
+            renderers: Mutex::new(HashMap::new()),
         })
     }
 
@@ -195,9 +222,28 @@ impl Plan {
                 values: render_values,
                 key: render_key,
             },
-            user_id: argument(&self.user_id)?,
+            key: argument(&self.key)?,
             after: argument(&self.after)?,
         })
+    }
+
+    /// The renderer for `render_key`, started by `start` when there is
+    /// none; `None` past `MAX_VALIDATED` keys.
+    pub fn renderer<R: Clone + Send + Sync + 'static>(
+        &self,
+        render_key: &str,
+        start: impl FnOnce() -> R,
+    ) -> Option<R> {
+        let mut renderers = self.renderers.lock().unwrap_or_else(|p| p.into_inner());
+        if let Some(renderer) = renderers.get(render_key) {
+            return renderer.downcast_ref::<R>().cloned();
+        }
+        if renderers.len() >= MAX_VALIDATED {
+            return None;
+        }
+        let renderer = start();
+        renderers.insert(render_key.to_owned(), Arc::new(renderer.clone()));
+        Some(renderer)
     }
 
     /// A request for this operation with `variables`.
@@ -234,21 +280,16 @@ impl Plan {
         }
     }
 
-    /// Variables for a render of `me`'s stream: the render values, and
-    /// values for the root arguments that only pick the stream (which a
-    /// render does not read, but validation needs when non-null).
-    pub fn render_variables(&self, render_values: &Variables, me: i64) -> Variables {
+    /// Variables for a render: the render values, and a stand-in for each
+    /// non-null variable that only picks the stream (an id or a cursor,
+    /// both strings), which a render does not read but validation needs.
+    pub fn render_variables(&self, render_values: &Variables) -> Variables {
         let mut variables = render_values.clone();
         for declared in &self.declared {
             if variables.contains_key(&declared.name) || declared.nullable || declared.has_default {
                 continue;
             }
-            let value = if self.user_id == Argument::Variable(declared.name.clone()) {
-                me.to_string()
-            } else {
-                crate::graphql::NotificationCursor(0).encode()
-            };
-            variables.insert(declared.name.clone(), Value::String(value));
+            variables.insert(declared.name.clone(), Value::String("0".into()));
         }
         variables
     }
@@ -378,7 +419,8 @@ mod tests {
             None,
         )
         .unwrap();
-        assert_eq!(p.user_id, Argument::Variable(Name::new("u")));
+        assert_eq!(p.root, Root::Notifications);
+        assert_eq!(p.key, Argument::Variable(Name::new("u")));
         assert_eq!(p.after, Argument::Absent);
         assert_eq!(
             p.render_variables
@@ -393,7 +435,7 @@ mod tests {
     fn leaves_other_operations_to_async_graphql() {
         for query in [
             "query { me { id } }",
-            "subscription { chatMessages(roomId: \"1\") { id } }",
+            "subscription { inbox(userId: \"1\") { version } }",
             "subscription { notifications(userId: \"1\") @skip(if: false) { id } }",
             "subscription { ... on Subscription { notifications(userId: \"1\") { id } } }",
             "subscription { notifications(userId: 1) { id } }",
@@ -409,6 +451,13 @@ mod tests {
             )
             .is_some()
         );
+        let chat = plan(
+            "subscription($r: ID!, $after: ID) { chatMessages(roomId: $r, after: $after) { id body } }",
+            None,
+        )
+        .unwrap();
+        assert_eq!(chat.root, Root::ChatMessages);
+        assert_eq!(chat.key, Argument::Variable(Name::new("r")));
     }
 
     #[test]
@@ -424,7 +473,7 @@ mod tests {
         let fits = p
             .start(&request(serde_json::json!({"u": "7", "n": 3})))
             .unwrap();
-        assert_eq!(fits.user_id.as_deref(), Some("7"));
+        assert_eq!(fits.key.as_deref(), Some("7"));
         assert_eq!(fits.after, None);
         assert_eq!(fits.render.key, "{n: 3}");
         for misfit in [

@@ -9,6 +9,7 @@
 //! the bytes async-graphql would have written for that recipient.
 
 use std::{
+    any::Any,
     collections::VecDeque,
     sync::{
         Arc, Mutex,
@@ -18,6 +19,7 @@ use std::{
 
 use tokio::sync::OnceCell;
 
+use super::Renderable;
 use crate::{
     graphql::NotificationCursor,
     model::{Id, Notified},
@@ -48,6 +50,11 @@ impl RenderMarks {
     /// differ between recipients.
     pub fn viewer_read(&self) {
         self.viewer_read.store(true, Ordering::Relaxed);
+    }
+
+    /// Before a renderer's next item.
+    pub(super) fn reset(&self) {
+        self.viewer_read.store(false, Ordering::Relaxed);
     }
 }
 
@@ -128,7 +135,7 @@ impl Template {
 /// One event rendered with one plan and one set of render values.
 pub(super) struct Slot {
     render_key: String,
-    event: Arc<Notified>,
+    event: Arc<dyn Any + Send + Sync>,
     pub template: OnceCell<Arc<Template>>,
 }
 
@@ -139,18 +146,19 @@ pub(super) struct Slots(Mutex<VecDeque<Arc<Slot>>>);
 impl Slots {
     /// The slot of `event` under `render_key`: an existing one when an
     /// earlier recipient's delivery of the same event made it.
-    pub fn of(&self, render_key: &str, event: &Arc<Notified>) -> (Arc<Slot>, bool) {
+    pub fn of<T: Renderable>(&self, render_key: &str, event: &Arc<T>) -> (Arc<Slot>, bool) {
         let mut slots = self.0.lock().unwrap_or_else(|p| p.into_inner());
-        if let Some(slot) = slots
-            .iter()
-            .rev()
-            .find(|s| s.render_key == render_key && same_event(&s.event, event))
-        {
+        if let Some(slot) = slots.iter().rev().find(|s| {
+            s.render_key == render_key
+                && s.event
+                    .downcast_ref::<T>()
+                    .is_some_and(|e| e.same_event(event))
+        }) {
             return (Arc::clone(slot), true);
         }
         let slot = Arc::new(Slot {
             render_key: render_key.to_owned(),
-            event: Arc::clone(event),
+            event: Arc::clone(event) as Arc<dyn Any + Send + Sync>,
             template: OnceCell::new(),
         });
         if slots.len() == SLOTS {
@@ -169,7 +177,7 @@ impl Slots {
 /// Whether two recipients' notifications render alike but for their ids:
 /// the same row apart from id, recipient and sequence, and the same rows
 /// it names (one fan-out shares them).
-fn same_event(a: &Notified, b: &Notified) -> bool {
+pub(super) fn same_notification(a: &Notified, b: &Notified) -> bool {
     let subjects = match (&a.subjects, &b.subjects) {
         (Some(x), Some(y)) => Arc::ptr_eq(x, y),
         (None, None) => true,

@@ -13,7 +13,10 @@ use herald::graphql::{HeraldExecutor, Loaders, engine::Delivery};
 use serde_json::{Value, json};
 use tokio::sync::mpsc;
 
-use crate::kit::{TestApp, TestUser, WAIT, shared_card, signed_in, wait_for_subscriptions};
+use crate::kit::{
+    ROOM_SUBSCRIPTION, TestApp, TestUser, WAIT, shared_card, shared_room, signed_in,
+    wait_for_subscriptions,
+};
 
 const FIELDS: &str = "id cursor kind type message link data createdAt readAt groupKey";
 
@@ -419,4 +422,89 @@ async fn subscriptions_that_come_and_go_leave_nothing_behind() {
     assert_eq!(stats.renders, ROUNDS, "{stats:?}");
     assert_eq!(stats.shared, ROUNDS * (SUBSCRIBERS as u64 - 1), "{stats:?}");
     assert_eq!(stats.handed_over, 0, "{stats:?}");
+}
+
+#[tokio::test]
+async fn chat_payloads_are_async_graphqls_byte_for_byte() {
+    let (app, alice, bob, room) = shared_room().await;
+    let carol = app.sign_up("Carol").await;
+    let dave = app.sign_up("Dave").await;
+    app.join_room(&bob, &room).await;
+    app.join_room(&carol, &room).await;
+    let (reference, engine) = executors(&app);
+    // The tests' and the README's, then variations.
+    let documents: Vec<(Option<&'static str>, String, Value)> = vec![
+        (None, ROOM_SUBSCRIPTION.to_owned(), json!({"r": room})),
+        (
+            None,
+            format!(
+                "subscription {{ chatMessages(roomId: \"{room}\") {{ id body author {{ name }} createdAt }} }}"
+            ),
+            json!({}),
+        ),
+        (
+            None,
+            "subscription($r: ID!) { m: chatMessages(roomId: $r) { __typename id body createdAt \
+             ...A } } fragment A on ChatMessage { author { id name email } }"
+                .into(),
+            json!({"r": room}),
+        ),
+        (
+            None,
+            "subscription($r: ID!, $full: Boolean!) { chatMessages(roomId: $r) { id body \
+             room @include(if: $full) { name muted members { name } } } }"
+                .into(),
+            json!({"r": room, "full": true}),
+        ),
+        (
+            None,
+            format!("subscription {{ chatMessages(roomId: \"{room}\") {{ id body }} }}"),
+            json!({}),
+        ),
+    ];
+    let mut streams = Vec::new();
+    for user in [&bob, &carol] {
+        for document in &documents {
+            let label = format!("{} {}", user.id, document.1);
+            streams.push((label, run_both(&reference, &engine, user, document, None)));
+        }
+    }
+    wait_for_subscriptions(&app, streams.len() * 2).await;
+    let mut ids = Vec::new();
+    for body in ["Hello", "Quotes \" and \\ and\nlines", "Ünïcödé ✓"] {
+        ids.push(app.send_message(&alice, &room, body).await["id"].clone());
+    }
+    let mut compared = Compared::default();
+    for (label, streams) in &mut streams {
+        for _ in &ids {
+            let expected = next(&mut streams.reference, &format!("reference {label}")).await;
+            let (by_engine, got) = next(&mut streams.engine, &format!("engine {label}")).await;
+            assert!(by_engine, "{label}");
+            compared.check(&got, &expected, label);
+        }
+    }
+    let stats = engine.engine_stats().unwrap();
+    assert!(
+        stats.shared > 0,
+        "a room's members share renders: {stats:?}"
+    );
+
+    // Resumed after the first message: the other two, from the store.
+    let first = ids[0].as_str().unwrap();
+    let mut resumed = run_both(&reference, &engine, &bob, &documents[0], Some(first));
+    for _ in 1..ids.len() {
+        let expected = next(&mut resumed.reference, "reference resumed").await;
+        let (by_engine, got) = next(&mut resumed.engine, "engine resumed").await;
+        assert!(by_engine);
+        compared.check(&got, &expected, "resumed");
+    }
+    eprintln!("chat payloads compared: {compared:?}");
+
+    // Someone outside the room is refused alike, by async-graphql.
+    let mut outsider = run_both(&reference, &engine, &dave, &documents[0], None);
+    let expected = next(&mut outsider.reference, "reference outsider").await;
+    let (by_engine, got) = next(&mut outsider.engine, "engine outsider").await;
+    assert!(!by_engine);
+    assert_eq!(got, expected);
+    assert!(expected.contains("FORBIDDEN"), "{expected}");
 }
