@@ -40,6 +40,7 @@ pub const HTTP_REQUESTS: &str = "herald_http_requests_total";
 pub const REFUSALS: &str = "herald_refusals_total";
 pub const RETENTION_DELETED: &str = "herald_retention_deleted_total";
 pub const PUSHES: &str = "herald_pushes_total";
+pub const ENGINE: &str = "herald_subscription_engine_total";
 
 /// Every family Herald exports: name, kind (`counter`, `gauge` or
 /// `histogram`, as Prometheus types it), labels and meaning. README's
@@ -135,6 +136,11 @@ pub const FAMILIES: &[(&str, &str, &str)] = &[
         "counter",
         "Web Push attempts by outcome (label outcome: delivered, online, retry, throttled, gone, rejected, dropped)",
     ),
+    (
+        ENGINE,
+        "counter",
+        "the subscription engine's work (label event: rendered, shared, handed_over)",
+    ),
 ];
 
 /// Delivery latency, in seconds: a millisecond to a minute (a catch-up
@@ -182,6 +188,10 @@ pub fn install() -> anyhow::Result<()> {
     describe_families();
     register_zeroes();
     let _ = DELIVERY.set(delivery_handles());
+    let _ = ENGINE_COUNTERS.set(
+        [Engine::Rendered, Engine::Shared, Engine::HandedOver]
+            .map(|event| counter!(ENGINE, "event" => event.label())),
+    );
     let upkeep = handle.clone();
     tokio::spawn(async move {
         let mut tick = tokio::time::interval(UPKEEP_EVERY);
@@ -230,6 +240,9 @@ fn register_zeroes() {
     }
     for outcome in PUSH_OUTCOMES {
         counter!(PUSHES, "outcome" => *outcome).increment(0);
+    }
+    for event in [Engine::Rendered, Engine::Shared, Engine::HandedOver] {
+        counter!(ENGINE, "event" => event.label()).increment(0);
     }
 }
 
@@ -311,6 +324,39 @@ fn delivery_handles() -> DeliveryHandles {
     DeliveryHandles {
         live: of(Path::Live),
         store: of(Path::Store),
+    }
+}
+
+/// What the subscription engine did.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum Engine {
+    /// Rendered a payload through async-graphql.
+    Rendered,
+    /// Delivered a payload another recipient's render made.
+    Shared,
+    /// Handed a subscription to async-graphql.
+    HandedOver,
+}
+
+impl Engine {
+    fn label(self) -> &'static str {
+        match self {
+            Engine::Rendered => "rendered",
+            Engine::Shared => "shared",
+            Engine::HandedOver => "handed_over",
+        }
+    }
+}
+
+/// The engine's counters, looked up once at `install`: a fan-out counts
+/// once per recipient.
+static ENGINE_COUNTERS: OnceLock<[Counter; 3]> = OnceLock::new();
+
+/// Counts one `event` of the subscription engine. Records nothing before
+/// `install`.
+pub fn engine(event: Engine) {
+    if let Some(counters) = ENGINE_COUNTERS.get() {
+        counters[event as usize].increment(1);
     }
 }
 

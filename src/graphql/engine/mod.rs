@@ -55,6 +55,7 @@ use crate::{
     delivery::LastEventId,
     error::{AppResult, UNSERIALISABLE_RESULT},
     model::{ChatMessage, Id, Notified},
+    telemetry::metrics::{self, Engine as Event},
 };
 
 /// Distinct operations (text and name) whose plan is kept.
@@ -269,6 +270,17 @@ impl Engine {
         }
     }
 
+    /// Counts `event` here and in the metrics.
+    fn count(&self, event: Event) {
+        let counter = match event {
+            Event::Rendered => &self.counts.renders,
+            Event::Shared => &self.counts.shared,
+            Event::HandedOver => &self.counts.handed_over,
+        };
+        counter.fetch_add(1, Ordering::Relaxed);
+        metrics::engine(event);
+    }
+
     fn lock_plans(&self) -> std::sync::MutexGuard<'_, Plans> {
         // Every critical section leaves the map whole.
         self.plans.lock().unwrap_or_else(|p| p.into_inner())
@@ -351,7 +363,7 @@ impl Engine {
         request: Request,
         session: Option<Arc<Data>>,
     ) -> BoxStream<'static, Delivery> {
-        self.counts.handed_over.fetch_add(1, Ordering::Relaxed);
+        self.count(Event::HandedOver);
         self.exec
             .execute_stream(request, session)
             .map(Delivery::Response)
@@ -505,7 +517,7 @@ impl Subscriber {
             Some(viewer) if viewer != self.me => self.render(Ok(item)).await,
             _ => {
                 if reused {
-                    self.engine.counts.shared.fetch_add(1, Ordering::Relaxed);
+                    self.engine.count(Event::Shared);
                 }
                 Arc::clone(template)
             }
@@ -540,7 +552,7 @@ impl Subscriber {
             && renderer.send((Arc::clone(&item), reply)).is_ok()
             && let Ok(template) = template.await
         {
-            self.engine.counts.renders.fetch_add(1, Ordering::Relaxed);
+            self.engine.count(Event::Rendered);
             return template;
         }
         // No renderer (too many render values), or it has stopped.
@@ -573,7 +585,7 @@ impl Subscriber {
             .next()
             .await
             .unwrap_or_default();
-        self.engine.counts.renders.fetch_add(1, Ordering::Relaxed);
+        self.engine.count(Event::Rendered);
         Arc::new(Template::cut(&payload_json(&response), &marks, self.me))
     }
 }

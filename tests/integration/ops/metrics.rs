@@ -97,6 +97,8 @@ async fn every_family_moves_through_a_real_flow() {
     assert!(value("herald_deliveries_total", &[("path", "live")]) >= 1.0);
     assert!(value("herald_deliveries_total", &[("path", "store")]) >= 1.0);
     assert!(value("herald_broker_published_total", &[("broker", "memory")]) >= 1.0);
+    // The live notification and its replay over SSE, each rendered once.
+    assert!(value("herald_subscription_engine_total", &[("event", "rendered")]) >= 2.0);
     for query in ["by_ids", "page", "catch_up"] {
         assert!(
             value("herald_store_query_seconds_count", &[("query", query)]) >= 1.0,
