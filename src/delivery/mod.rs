@@ -138,10 +138,14 @@ where
                     };
                     metrics::catch_up_read(page.len());
                     let full = page.len() as i64 >= CATCH_UP_PAGE;
+                    // Shared before the loop: an item held across the
+                    // `yield` would be part of every idle stream's state
+                    // (twice its size), not only of this rare read's.
+                    let page: Vec<Arc<T>> = page.into_iter().map(Arc::new).collect();
                     for item in page {
                         last = item.seq();
                         metrics::delivered(Path::Store, item.committed_at());
-                        yield Ok(Arc::new(item));
+                        yield Ok(item);
                     }
                     if !full {
                         break;
