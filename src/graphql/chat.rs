@@ -279,11 +279,8 @@ impl ChatSubscription {
     ) -> Result<BoxStream<'static, AppResult<ChatMessageNode>>, AppError> {
         // The subscription engine renders one item through this resolver
         // (or checks the operation without running it).
-        if let Some(rendered) = ctx.data_opt::<engine::RenderItem<ChatMessage>>() {
-            return Ok(rendered
-                .take()
-                .map(|item| item.map(ChatMessageNode))
-                .boxed());
+        if let Some(rendered) = engine::rendering(ctx, ChatMessageNode) {
+            return Ok(rendered);
         }
         let me = ctx.caller()?;
         let room_id = parse_id("roomId", &room_id)?;

@@ -368,11 +368,8 @@ impl NotificationSubscription {
     ) -> Result<BoxStream<'static, AppResult<NotificationNode>>, AppError> {
         // The subscription engine renders one item through this resolver
         // (or checks the operation without running it).
-        if let Some(rendered) = ctx.data_opt::<engine::RenderItem<Notified>>() {
-            return Ok(rendered
-                .take()
-                .map(|item| item.map(NotificationNode))
-                .boxed());
+        if let Some(rendered) = engine::rendering(ctx, NotificationNode) {
+            return Ok(rendered);
         }
         let me = ctx.caller()?;
         let user_id = parse_id("userId", &user_id)?;

@@ -53,7 +53,7 @@ use super::{
 use crate::{
     auth::Auth,
     delivery::LastEventId,
-    error::{AppResult, UNSERIALISABLE_RESULT},
+    error::{AppError, AppResult, UNSERIALISABLE_RESULT},
     model::{ChatMessage, Id, Notified},
     telemetry::metrics::{self, Engine as Event},
 };
@@ -156,6 +156,21 @@ impl<T: Send + Sync + 'static> RenderItem<T> {
     }
 }
 
+/// What a render hands the root field's resolver of `T`, as its nodes;
+/// `None` outside renders. The first thing `notifications` and
+/// `chatMessages` ask.
+pub fn rendering<T, N>(
+    ctx: &async_graphql::Context<'_>,
+    node: fn(Arc<T>) -> N,
+) -> Option<BoxStream<'static, AppResult<N>>>
+where
+    T: Send + Sync + 'static,
+    N: Send + 'static,
+{
+    let rendered = ctx.data_opt::<RenderItem<T>>()?;
+    Some(rendered.take().map(move |item| item.map(node)).boxed())
+}
+
 /// A request to a plan's renderer: an item, and where its template goes.
 type RenderJob<T> = (Arc<T>, oneshot::Sender<Arc<Template>>);
 
@@ -209,7 +224,7 @@ fn payload_json(response: &Response) -> String {
 pub struct EngineStats {
     /// Subscriptions the engine runs now.
     pub live: usize,
-    /// Plans kept (including operations found not to fit).
+    /// Plans kept.
     pub plans: usize,
     /// Renders through async-graphql.
     pub renders: u64,
@@ -227,12 +242,20 @@ struct Counts {
     handed_over: AtomicU64,
 }
 
-type PlanKey = (String, Option<String>);
-
 #[derive(Default)]
 struct Plans {
-    by_operation: HashMap<PlanKey, Option<Arc<Plan>>>,
-    order: VecDeque<PlanKey>,
+    by_operation: HashMap<u64, Arc<Plan>>,
+    /// Their keys, oldest first.
+    order: VecDeque<u64>,
+}
+
+/// A plan's key: a hash of the operation's text and name. Two operations
+/// with one hash only take turns in the cache (`Plan::is_for`).
+fn plan_key(query: &str, operation_name: Option<&str>) -> u64 {
+    use std::hash::{BuildHasher, RandomState};
+    static KEYS: std::sync::OnceLock<RandomState> = std::sync::OnceLock::new();
+    KEYS.get_or_init(RandomState::new)
+        .hash_one((query, operation_name))
 }
 
 pub struct Engine {
@@ -334,21 +357,20 @@ impl Engine {
                 me,
             };
             let services = &engine.services;
-            let items = match room {
-                None => match notification_source(services, &engine.loaders, me, resumed).await {
-                    Ok(source) => opened(services, source)
-                        .await
-                        .map(|items| subscriber.run(items)),
-                    Err(err) => Err(err),
-                },
-                Some(room) => match room_source(services, me, room, resumed).await {
-                    Ok(source) => opened(services, source)
-                        .await
-                        .map(|items| subscriber.run(items)),
-                    Err(err) => Err(err),
-                },
+            let items = async {
+                Ok::<_, AppError>(match room {
+                    None => {
+                        let source =
+                            notification_source(services, &engine.loaders, me, resumed).await?;
+                        subscriber.run(opened(services, source).await?)
+                    }
+                    Some(room) => {
+                        let source = room_source(services, me, room, resumed).await?;
+                        subscriber.run(opened(services, source).await?)
+                    }
+                })
             };
-            match items {
+            match items.await {
                 Ok(items) => items,
                 // async-graphql meets the same failure or refusal, and
                 // words it.
@@ -403,29 +425,31 @@ impl Engine {
         })
     }
 
-    /// The plan of `request`'s operation, made on its first use.
+    /// The plan of `request`'s operation, made on its first use. Only
+    /// plans are kept, by a hash of the operation's text and name, each
+    /// holding the one copy of its text; other operations' documents are
+    /// cached by the executor already.
     fn plan(&self, request: &mut Request) -> Option<Arc<Plan>> {
-        let key = (request.query.clone(), request.operation_name.clone());
-        if let Some(plan) = self.lock_plans().by_operation.get(&key) {
-            return plan.clone();
+        let key = plan_key(&request.query, request.operation_name.as_deref());
+        if let Some(plan) = self.lock_plans().by_operation.get(&key)
+            && plan.is_for(&request.query, request.operation_name.as_deref())
+        {
+            return Some(Arc::clone(plan));
         }
         self.exec.prepare(request).ok()?;
+        let (query, operation_name) = (request.query.clone(), request.operation_name.clone());
         let document = request.parsed_query().ok()?;
-        let plan = Plan::of(document, &key.0, key.1.as_deref()).map(Arc::new);
+        let plan = Arc::new(Plan::of(document, &query, operation_name.as_deref())?);
         let mut plans = self.lock_plans();
-        if plans.order.len() >= MAX_PLANS
-            && let Some(oldest) = plans.order.pop_front()
-        {
-            plans.by_operation.remove(&oldest);
-        }
-        if plans
-            .by_operation
-            .insert(key.clone(), plan.clone())
-            .is_none()
-        {
+        if plans.by_operation.insert(key, Arc::clone(&plan)).is_none() {
             plans.order.push_back(key);
+            if plans.order.len() > MAX_PLANS
+                && let Some(oldest) = plans.order.pop_front()
+            {
+                plans.by_operation.remove(&oldest);
+            }
         }
-        plan
+        Some(plan)
     }
 
     /// Whether async-graphql validates the operation with these render

@@ -30,6 +30,11 @@ use super::template::Slots;
 /// keeps validated; a further one runs through async-graphql.
 const MAX_VALIDATED: usize = 64;
 
+/// Renderers one plan keeps (each an async-graphql execution and a task):
+/// past them, a render is a request of its own. With `MAX_PLANS`, this
+/// bounds the renderers of the process.
+const MAX_RENDERERS: usize = 8;
+
 /// Where a root argument comes from.
 #[derive(Debug, Clone, PartialEq)]
 pub(super) enum Argument {
@@ -228,7 +233,7 @@ impl Plan {
     }
 
     /// The renderer for `render_key`, started by `start` when there is
-    /// none; `None` past `MAX_VALIDATED` keys.
+    /// none; `None` past `MAX_RENDERERS` keys.
     pub fn renderer<R: Clone + Send + Sync + 'static>(
         &self,
         render_key: &str,
@@ -238,12 +243,17 @@ impl Plan {
         if let Some(renderer) = renderers.get(render_key) {
             return renderer.downcast_ref::<R>().cloned();
         }
-        if renderers.len() >= MAX_VALIDATED {
+        if renderers.len() >= MAX_RENDERERS {
             return None;
         }
         let renderer = start();
         renderers.insert(render_key.to_owned(), Arc::new(renderer.clone()));
         Some(renderer)
+    }
+
+    /// Whether this is the plan of `query`'s operation `operation_name`.
+    pub fn is_for(&self, query: &str, operation_name: Option<&str>) -> bool {
+        &*self.query == query && self.operation_name.as_deref() == operation_name
     }
 
     /// A request for this operation with `variables`.

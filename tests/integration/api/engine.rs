@@ -197,6 +197,18 @@ impl Compared {
     }
 }
 
+/// Waits until the engine runs no subscription: none leaked.
+async fn engine_idle(engine: &HeraldExecutor) {
+    let deadline = tokio::time::Instant::now() + WAIT;
+    while engine.engine_stats().unwrap().live != 0 {
+        assert!(
+            tokio::time::Instant::now() < deadline,
+            "subscriptions leaked"
+        );
+        tokio::time::sleep(Duration::from_millis(5)).await;
+    }
+}
+
 async fn next<T>(rx: &mut mpsc::UnboundedReceiver<T>, label: &str) -> T {
     tokio::time::timeout(WAIT, rx.recv())
         .await
@@ -303,14 +315,7 @@ async fn engine_payloads_are_async_graphqls_byte_for_byte() {
     drop(streams);
     drop(resumed);
     wait_for_subscriptions(&app, 0).await;
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while engine.engine_stats().unwrap().live != 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "subscriptions leaked"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    engine_idle(&engine).await;
 }
 
 #[tokio::test]
@@ -407,14 +412,7 @@ async fn subscriptions_that_come_and_go_leave_nothing_behind() {
         drop(streams);
         wait_for_subscriptions(&app, 0).await;
     }
-    let deadline = tokio::time::Instant::now() + WAIT;
-    while engine.engine_stats().unwrap().live != 0 {
-        assert!(
-            tokio::time::Instant::now() < deadline,
-            "subscriptions leaked"
-        );
-        tokio::time::sleep(Duration::from_millis(5)).await;
-    }
+    engine_idle(&engine).await;
     let stats = engine.engine_stats().unwrap();
     // One plan for the one operation; one render per event, which every
     // other subscriber of the round reused.
